@@ -1,0 +1,311 @@
+import { z } from "zod";
+import type { Decider } from "../shared/decider.js";
+import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
+import { idSchema, parseOrThrow } from "../shared/validation.js";
+import type { SessionCommand, SessionTransitionCommand } from "./commands.js";
+import type { SessionEvent, SessionStatusEvent } from "./events.js";
+import { isTransitionAllowed } from "./transitions.js";
+import {
+  EMPTY_DETAILS,
+  type SessionAudience,
+  type SessionDetails,
+  type SessionDocument,
+  type SessionFormat,
+  type SessionMode,
+  type SessionSchedule,
+  type SessionStatus,
+  type SessionSurvey,
+  reasonSchema,
+  requiredReasonSchema,
+  sessionAudienceSchema,
+  sessionDetailsSchema,
+  sessionDocumentSchema,
+  sessionFormatSchema,
+  sessionScheduleSchema,
+  sessionSurveySchema,
+} from "./values.js";
+
+export interface Session {
+  id: string;
+  organizationId: string;
+  status: SessionStatus;
+  /** Why the session is in its status (cancel reason, confirmation reason, comment). */
+  statusReason: string | null;
+  mode: SessionMode;
+  details: SessionDetails;
+  format: SessionFormat | null;
+  audience: SessionAudience | null;
+  schedule: SessionSchedule | null;
+  documents: SessionDocument[];
+  survey: SessionSurvey | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export type SessionState = { kind: "Initial" } | { kind: "Existing"; session: Session };
+
+export const initialSessionState = (): SessionState => ({ kind: "Initial" });
+
+export function evolveSession(state: SessionState, event: SessionEvent): SessionState {
+  if (event.type === "SessionCreated") {
+    const d = event.data;
+    return {
+      kind: "Existing",
+      session: {
+        id: d.sessionId,
+        organizationId: d.organizationId,
+        status: d.status,
+        statusReason: null,
+        mode: d.audience?.mode ?? d.mode,
+        details: d.details,
+        format: null,
+        audience: d.audience,
+        schedule: null,
+        documents: [],
+        survey: null,
+        createdBy: d.createdBy,
+        createdAt: d.createdAt,
+      },
+    };
+  }
+  if (state.kind === "Initial") return state;
+  const session = state.session;
+  const next = (changes: Partial<Session>): SessionState => ({ kind: "Existing", session: { ...session, ...changes } });
+  switch (event.type) {
+    case "SessionDetailsEdited":
+      return next({ details: { ...session.details, ...event.data.changes } });
+    case "SessionFormatSet":
+      return next({ format: event.data.format });
+    case "SessionAudienceSet":
+      return next({ audience: event.data.audience, mode: event.data.audience.mode });
+    case "SessionScheduleSet":
+      return next({ schedule: event.data.schedule });
+    case "SessionDocumentAttached":
+      return next({ documents: [...session.documents, event.data.document] });
+    case "SessionDocumentRemoved":
+      return next({ documents: session.documents.filter((d) => d.documentId !== event.data.documentId) });
+    case "SessionSurveySet":
+      return next({ survey: event.data.survey });
+    case "SessionMarkedAsLead":
+    case "SessionReturnedToDraft":
+    case "SessionPlanned":
+    case "SessionConfirmed":
+    case "SessionCanceled":
+      return next({ status: event.data.to, statusReason: event.data.reason });
+    default:
+      return assertNever(event);
+  }
+}
+
+export function decideSession(command: SessionCommand, state: SessionState): SessionEvent[] {
+  parseOrThrow(idSchema, command.sessionId, "sessionId");
+  if (command.type === "CreateSession") return create(command, state);
+  const session = existing(state, command.context.organizationId, command.sessionId);
+  const sessionId = session.id;
+
+  switch (command.type) {
+    case "EditSessionDetails": {
+      assertEditable(session);
+      const changes = parseOrThrow(sessionDetailsSchema.partial(), command.changes);
+      const changed = Object.fromEntries(
+        Object.entries(changes).filter(
+          ([key, value]) =>
+            value !== undefined && !sameValue(value, session.details[key as keyof SessionDetails]),
+        ),
+      ) as Partial<SessionDetails>;
+      if (Object.keys(changed).length === 0) return [];
+      assertDetailsConsistent({ ...session.details, ...changed });
+      return [{ type: "SessionDetailsEdited", data: { sessionId, changes: changed } }];
+    }
+    case "SetSessionFormat": {
+      assertEditable(session);
+      const format = parseOrThrow(sessionFormatSchema, command.format, "format");
+      if (sameValue(format, session.format)) return [];
+      return [{ type: "SessionFormatSet", data: { sessionId, format } }];
+    }
+    case "SetSessionAudience": {
+      assertEditable(session);
+      const audience = parseOrThrow(sessionAudienceSchema, command.audience, "audience");
+      if (sameValue(audience, session.audience)) return [];
+      return [{ type: "SessionAudienceSet", data: { sessionId, audience } }];
+    }
+    case "SetSessionSchedule": {
+      assertEditable(session);
+      const schedule = parseOrThrow(sessionScheduleSchema, command.schedule, "schedule");
+      if (sameValue(schedule, session.schedule)) return [];
+      return [{ type: "SessionScheduleSet", data: { sessionId, schedule } }];
+    }
+    case "AttachSessionDocument": {
+      assertEditable(session);
+      const document = parseOrThrow(sessionDocumentSchema, command.document, "document");
+      if (session.documents.some((d) => d.documentId === document.documentId)) return [];
+      return [{ type: "SessionDocumentAttached", data: { sessionId, document } }];
+    }
+    case "RemoveSessionDocument": {
+      assertEditable(session);
+      if (!session.documents.some((d) => d.documentId === command.documentId)) {
+        throw new DomainError("NOT_FOUND", `Document ${command.documentId} is not attached to session ${sessionId}`, {
+          field: "documentId",
+        });
+      }
+      return [{ type: "SessionDocumentRemoved", data: { sessionId, documentId: command.documentId } }];
+    }
+    case "SetSessionSurvey": {
+      assertEditable(session);
+      const survey = command.survey === null ? null : parseOrThrow(sessionSurveySchema, command.survey, "survey");
+      if (sameValue(survey, session.survey)) return [];
+      return [{ type: "SessionSurveySet", data: { sessionId, survey } }];
+    }
+    case "MarkSessionAsLead":
+    case "ReturnSessionToDraft":
+    case "PlanSession":
+    case "ConfirmSession":
+    case "CancelSession":
+      return transition(command, session);
+    default:
+      return assertNever(command);
+  }
+}
+
+export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState> = {
+  initialState: initialSessionState,
+  evolve: evolveSession,
+  decide: decideSession,
+};
+
+function create(command: Extract<SessionCommand, { type: "CreateSession" }>, state: SessionState): SessionEvent[] {
+  if (state.kind === "Existing") {
+    if (state.session.organizationId !== command.context.organizationId) {
+      throw new DomainError("ALREADY_EXISTS", `Session ${command.sessionId} already exists`);
+    }
+    return []; // the same creation, retried
+  }
+  const status = parseOrThrow(z.enum(["DRAFT", "LEAD"], "must be DRAFT or LEAD"), command.status, "status");
+  const mode = parseOrThrow(z.enum(["PUBLIC", "PRIVATE"], "must be PUBLIC or PRIVATE"), command.mode, "mode");
+  const details = parseOrThrow(sessionDetailsSchema, { ...EMPTY_DETAILS, ...command.details });
+  assertDetailsConsistent(details);
+  const audience =
+    command.audience == null ? null : parseOrThrow(sessionAudienceSchema, command.audience, "audience");
+  if (audience && audience.mode !== mode) {
+    throw new ValidationError("audience.mode", `must match the session mode ${mode}`);
+  }
+  return [
+    {
+      type: "SessionCreated",
+      data: {
+        sessionId: command.sessionId,
+        organizationId: command.context.organizationId,
+        status,
+        mode,
+        details,
+        audience,
+        createdBy: command.context.actorId,
+        createdAt: command.context.now.toISOString(),
+      },
+    },
+  ];
+}
+
+const TARGET_STATUS: Record<SessionTransitionCommand["type"], SessionStatus> = {
+  MarkSessionAsLead: "LEAD",
+  ReturnSessionToDraft: "DRAFT",
+  PlanSession: "PLANNED",
+  ConfirmSession: "CONFIRMED",
+  CancelSession: "CANCELED",
+};
+
+function transition(command: SessionTransitionCommand, session: Session): SessionStatusEvent[] {
+  const from = session.status;
+  const to = TARGET_STATUS[command.type];
+  if (from === to) return []; // already there: idempotent
+  if (!isTransitionAllowed(from, to)) {
+    throw new DomainError("INVALID_TRANSITION", `A ${from} session cannot become ${to}`, { from, to });
+  }
+  if (to === "PLANNED") assertReadyToPlan(session);
+  const base = {
+    sessionId: session.id,
+    from,
+    changedBy: command.context.actorId,
+    changedAt: command.context.now.toISOString(),
+  };
+  switch (command.type) {
+    case "MarkSessionAsLead":
+      return [{ type: "SessionMarkedAsLead", data: { ...base, to: "LEAD", reason: optionalReason(command.reason) } }];
+    case "ReturnSessionToDraft":
+      return [{ type: "SessionReturnedToDraft", data: { ...base, to: "DRAFT", reason: optionalReason(command.reason) } }];
+    case "PlanSession":
+      return [{ type: "SessionPlanned", data: { ...base, to: "PLANNED", reason: optionalReason(command.reason) } }];
+    case "ConfirmSession":
+      return [{ type: "SessionConfirmed", data: { ...base, to: "CONFIRMED", reason: "VALIDATED_BY_OWNER" } }];
+    case "CancelSession":
+      return [
+        {
+          type: "SessionCanceled",
+          data: { ...base, to: "CANCELED", reason: parseOrThrow(requiredReasonSchema, command.reason, "reason") },
+        },
+      ];
+    default:
+      return assertNever(command);
+  }
+}
+
+function optionalReason(reason: string | null | undefined): string | null {
+  const parsed = parseOrThrow(reasonSchema, reason ?? null, "reason");
+  return parsed === "" ? null : parsed;
+}
+
+function existing(state: SessionState, organizationId: string, sessionId: string): Session {
+  // Another organization's session is reported exactly like a missing one.
+  if (state.kind === "Initial" || state.session.organizationId !== organizationId) {
+    throw new DomainError("NOT_FOUND", `Session ${sessionId} was not found`);
+  }
+  return state.session;
+}
+
+function assertEditable(session: Session): void {
+  if (session.status === "CANCELED") {
+    throw new DomainError("SESSION_CANCELED", `Session ${session.id} is canceled and can no longer be changed`);
+  }
+}
+
+/** Rules across fields (S1): promo price below price, promo period ordered, price needs a currency. */
+function assertDetailsConsistent(details: SessionDetails): void {
+  if (details.price !== null && details.currency === null) {
+    throw new ValidationError("currency", "is required when a price is set");
+  }
+  if (details.promotionalPrice !== null) {
+    if (details.price === null) throw new ValidationError("promotionalPrice", "requires a price");
+    if (details.promotionalPrice >= details.price) {
+      throw new ValidationError("promotionalPrice", "must be lower than the price");
+    }
+    if (details.promoStartsAt === null) throw new ValidationError("promoStartsAt", "is required with a promotional price");
+    if (details.promoEndsAt === null) throw new ValidationError("promoEndsAt", "is required with a promotional price");
+  }
+  if (
+    details.promoStartsAt !== null &&
+    details.promoEndsAt !== null &&
+    Date.parse(details.promoStartsAt) >= Date.parse(details.promoEndsAt)
+  ) {
+    throw new ValidationError("promoEndsAt", "must be after promoStartsAt");
+  }
+}
+
+/** A session opens for registration only once people can know when, how and how many. */
+function assertReadyToPlan(session: Session): void {
+  const missing = [
+    session.schedule === null ? "schedule" : null,
+    session.format === null ? "format" : null,
+    session.mode === "PUBLIC" && session.audience === null ? "audience" : null,
+  ].filter((m): m is string => m !== null);
+  if (missing.length > 0) {
+    throw new DomainError(
+      "SESSION_INCOMPLETE",
+      `Session ${session.id} cannot be planned before its ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} set`,
+      { missing },
+    );
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

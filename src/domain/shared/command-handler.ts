@@ -1,0 +1,153 @@
+import type { CommandContext, Decider } from "./decider.js";
+import { DomainError } from "./errors.js";
+import { deterministicUuid, hashEvent, SCHEMA_VERSION, type EventMetadata } from "./event-metadata.js";
+import {
+  type EventStore,
+  type EventToAppend,
+  type JsonObject,
+  WrongExpectedRevisionError,
+} from "./event-store.js";
+
+type DomainEvent = { type: string; data: object };
+
+export interface CommandResult<State> {
+  state: State;
+  /** Events this command appended; [] when it was already applied. */
+  appended: EventToAppend[];
+  /** Global position of the last appended event (null when nothing was written). */
+  position: bigint | null;
+}
+
+interface LoadedStream<State> {
+  state: State;
+  revision: bigint | null;
+  lastEventHash: string | null;
+}
+
+/**
+ * Load (cached per stream, keyed by revision) → decide → append with the expected revision.
+ * Commands on one stream are serialised in-process; a conflict with another process
+ * drops the cache and retries a bounded number of times.
+ */
+export class CommandHandler<Command extends { context: CommandContext }, Event extends DomainEvent, State> {
+  private readonly cache = new Map<string, LoadedStream<State>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly maxAttempts: number;
+  private readonly cacheSize: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly decider: Decider<Command, Event, State>,
+    options: { maxAttempts?: number; cacheSize?: number } = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.cacheSize = options.cacheSize ?? 10_000;
+  }
+
+  handle(streamName: string, command: Command): Promise<CommandResult<State>> {
+    return this.serialised(streamName, () => this.decideAndAppend(streamName, command));
+  }
+
+  /** Current state of a stream, as the deciders see it. */
+  async load(streamName: string): Promise<State> {
+    return (await this.loadStream(streamName)).state;
+  }
+
+  private async decideAndAppend(streamName: string, command: Command): Promise<CommandResult<State>> {
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await this.loadStream(streamName);
+      const events = this.decider.decide(command, loaded.state);
+      if (events.length === 0) return { state: loaded.state, appended: [], position: null };
+
+      const toAppend = this.toStoredEvents(streamName, events, command.context, loaded);
+      try {
+        const result = await this.store.appendToStream(streamName, toAppend, {
+          expectedRevision: loaded.revision ?? "no_stream",
+        });
+        const expectedNext = (loaded.revision ?? -1n) + BigInt(events.length);
+        if (result.nextExpectedRevision !== expectedNext) {
+          // The store recognised a retry of an earlier append: our cached view is stale.
+          this.cache.delete(streamName);
+          return { state: (await this.loadStream(streamName)).state, appended: [], position: result.position };
+        }
+        const state = events.reduce(this.decider.evolve, loaded.state);
+        const last = toAppend[toAppend.length - 1]!;
+        this.remember(streamName, {
+          state,
+          revision: result.nextExpectedRevision,
+          lastEventHash: hashEvent({ ...last, streamName, revision: result.nextExpectedRevision }),
+        });
+        return { state, appended: toAppend, position: result.position };
+      } catch (error) {
+        this.cache.delete(streamName);
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (attempt >= this.maxAttempts) {
+          throw new DomainError(
+            "CONCURRENCY_CONFLICT",
+            `${streamName} kept changing while this command was applied; try again`,
+          );
+        }
+      }
+    }
+  }
+
+  private toStoredEvents(
+    streamName: string,
+    events: Event[],
+    context: CommandContext,
+    loaded: LoadedStream<State>,
+  ): EventToAppend[] {
+    let previousEventHash = loaded.lastEventHash;
+    let revision = loaded.revision ?? -1n;
+    return events.map((event, index) => {
+      revision += 1n;
+      const metadata: EventMetadata = {
+        tenantId: context.organizationId,
+        actorId: context.actorId,
+        correlationId: context.correlationId,
+        causationId: context.causationId ?? context.commandId,
+        commandId: context.commandId,
+        occurredAt: context.now.toISOString(),
+        schemaVersion: SCHEMA_VERSION,
+        previousEventHash,
+      };
+      const stored: EventToAppend = {
+        id: deterministicUuid(`${context.commandId}/${streamName}/${index}`),
+        type: event.type,
+        data: event.data as JsonObject,
+        metadata,
+      };
+      previousEventHash = hashEvent({ ...stored, streamName, revision });
+      return stored;
+    });
+  }
+
+  private async loadStream(streamName: string): Promise<LoadedStream<State>> {
+    const cached = this.cache.get(streamName);
+    if (cached) return cached;
+    const recorded = await this.store.readStream(streamName);
+    let state = this.decider.initialState();
+    for (const event of recorded) state = this.decider.evolve(state, { type: event.type, data: event.data } as Event);
+    const last = recorded[recorded.length - 1];
+    const loaded = { state, revision: last?.revision ?? null, lastEventHash: last ? hashEvent(last) : null };
+    if (last) this.remember(streamName, loaded);
+    return loaded;
+  }
+
+  private remember(streamName: string, loaded: LoadedStream<State>): void {
+    this.cache.delete(streamName);
+    this.cache.set(streamName, loaded);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const run = previous.then(work);
+    const tail = run.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return run;
+  }
+}

@@ -1,0 +1,19 @@
+/** Pure decision logic of one aggregate (Emmett / equinox style). */
+export interface Decider<Command, Event, State> {
+  initialState: () => State;
+  evolve: (state: State, event: Event) => State;
+  /** Returns the events the command produces; [] when it is already applied. Throws DomainError. */
+  decide: (command: Command, state: State) => Event[];
+}
+
+/** Who acts, when, and why: every command carries it (deciders never read clocks or globals). */
+export interface CommandContext {
+  /** Unique per command; event ids are derived from it so a retried command is recorded once. */
+  commandId: string;
+  organizationId: string;
+  actorId: string;
+  /** UTC instant of the request. */
+  now: Date;
+  correlationId: string;
+  causationId?: string;
+}

@@ -1,0 +1,38 @@
+/** Stable codes a client can switch on. They surface as GraphQL `extensions.code`. */
+export type DomainErrorCode =
+  | "VALIDATION"
+  | "INVALID_TRANSITION"
+  | "SESSION_INCOMPLETE"
+  | "SESSION_CANCELED"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "FORBIDDEN"
+  | "UNAUTHENTICATED"
+  | "CONCURRENCY_CONFLICT";
+
+/** A broken business rule, with a message a person can act on. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+/** Invalid input, naming the field (dotted path, e.g. `format.link`). */
+export class ValidationError extends DomainError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super("VALIDATION", `${field}: ${message}`, { field });
+    this.name = "ValidationError";
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { isCountryCode, isCurrencyCode, isLanguageTag, isTimeZone } from "./iso-codes.js";
+import { ValidationError } from "./errors.js";
+
+/** Parses with a zod schema; the first issue becomes a ValidationError naming its field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, pathPrefix = ""): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = [pathPrefix, ...issue.path.map(String)].filter(Boolean).join(".");
+  const missing = issue.code === "invalid_type" && /received (undefined|null)/.test(issue.message);
+  throw new ValidationError(path || "input", missing ? "is required" : issue.message);
+}
+
+const trimmed = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+
+export const nonEmptyText = (max: number) => trimmed(max).min(1, "must not be empty");
+export const optionalText = (max: number) => trimmed(max).nullable();
+
+export const idSchema = z.string().trim().min(1, "must not be empty").max(100, "is too long");
+
+export const urlSchema = z
+  .string()
+  .trim()
+  .max(2000, "must be at most 2000 characters")
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === "https:" || url.protocol === "http:";
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL");
+
+/** An instant with an explicit offset, normalised to UTC ISO-8601. */
+export const instantSchema = z
+  .string()
+  .refine((value) => /(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)), {
+    message: "must be an ISO-8601 date-time with a time zone offset",
+  })
+  .transform((value) => new Date(value).toISOString());
+
+export const countryCodeSchema = z
+  .string()
+  .refine(isCountryCode, "must be an ISO 3166-1 alpha-2 country code (e.g. BE)");
+export const currencyCodeSchema = z
+  .string()
+  .refine(isCurrencyCode, "must be an ISO 4217 currency code (e.g. EUR)");
+export const languageSchema = z.string().refine(isLanguageTag, "must be a language tag (e.g. en, fr-BE)");
+export const timeZoneSchema = z.string().refine(isTimeZone, "must be an IANA time zone (e.g. Europe/Brussels)");
+
+/** Money amounts are integers in the currency's minor unit (P1). */
+export const minorUnitsSchema = z
+  .number()
+  .int("must be an integer amount in minor units (e.g. cents)")
+  .min(0, "must not be negative")
+  .max(Number.MAX_SAFE_INTEGER);
+
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("must be an e-mail address"));

@@ -1,0 +1,47 @@
+import { unwrapResolverError } from "@apollo/server/errors";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { Logger } from "pino";
+import { DomainError, ValidationError } from "../domain/shared/errors.js";
+import { EventStoreUnavailableError } from "../domain/shared/event-store.js";
+
+export const unauthenticated = () =>
+  new GraphQLError("Sign in first: send an access token as `Authorization: Bearer <token>`", {
+    extensions: { code: "UNAUTHENTICATED" },
+  });
+
+export const forbidden = (message: string) => new GraphQLError(message, { extensions: { code: "FORBIDDEN" } });
+
+export const notFound = (what: string, id: string) =>
+  new GraphQLError(`${what} ${id} was not found`, { extensions: { code: "NOT_FOUND" } });
+
+/**
+ * Maps every error to a stable `extensions.code` and a message a person can act on.
+ * Unknown errors become INTERNAL_SERVER_ERROR without details; nothing leaks a stack trace.
+ */
+export function formatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    if (original instanceof ValidationError) {
+      return {
+        ...base,
+        message: original.message,
+        extensions: { code: "BAD_USER_INPUT", field: original.field },
+      };
+    }
+    if (original instanceof DomainError) {
+      return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
+    }
+    if (original instanceof EventStoreUnavailableError) {
+      logger.error({ err: original }, "event store unavailable");
+      return { ...base, message: "The service is temporarily unavailable; try again", extensions: { code: "SERVICE_UNAVAILABLE" } };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR") {
+      const { stacktrace: _ignored, ...extensions } = formatted.extensions ?? {};
+      return { ...base, extensions };
+    }
+    logger.error({ err: original }, "unexpected error");
+    return { ...base, message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}

@@ -1,0 +1,291 @@
+import { randomUUID } from "node:crypto";
+import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+import type { SessionCommand, SetSessionAudience } from "../../domain/sessions/commands.js";
+import { sessionStreamName } from "../../domain/sessions/events.js";
+import type { CommandContext } from "../../domain/shared/decider.js";
+import { ValidationError } from "../../domain/shared/errors.js";
+import { deterministicUuid } from "../../domain/shared/event-metadata.js";
+import { commandContext, requirePrincipal, type GraphQLContext } from "../context.js";
+import {
+  AttachSessionDocumentInput,
+  CancelSessionInput,
+  ChangeSessionStatusInput,
+  ConfirmSessionInput,
+  CreateSessionInput,
+  EditSessionDetailsInput,
+  RemoveSessionDocumentInput,
+  SessionAudienceInput,
+  SessionDetailsFields,
+  SetSessionAudienceInput,
+  SetSessionFormatInput,
+  SetSessionScheduleInput,
+  SetSessionSurveyInput,
+} from "../inputs/session.input.js";
+import { Session } from "../types/session.type.js";
+import { sessionAfterCommand } from "./session-view-loader.js";
+
+/** One mutation per command of the session decider (S1–S7); each returns the updated session. */
+@Resolver()
+export class SessionMutationsResolver {
+  @Mutation(() => Session, { description: "Create a session as DRAFT (default) or LEAD" })
+  createSession(@Arg("input", () => CreateSessionInput) input: CreateSessionInput, @Ctx() context: GraphQLContext) {
+    const principal = requirePrincipal(context);
+    const sessionId = input.idempotencyKey
+      ? deterministicUuid(`session/${principal.organizationId}/${principal.userId}/${input.idempotencyKey}`)
+      : randomUUID();
+    return execute(context, sessionId, "createSession", input.idempotencyKey, (ctx) => ({
+      type: "CreateSession",
+      sessionId,
+      context: ctx,
+      status: input.status,
+      mode: input.mode,
+      details: { ...detailsFrom(input), name: input.name },
+      audience: input.audience ? audienceFrom(input.audience) : null,
+    }));
+  }
+
+  @Mutation(() => Session, { description: "Change S1 fields: omitted fields stay, null clears" })
+  editSessionDetails(
+    @Arg("input", () => EditSessionDetailsInput) input: EditSessionDetailsInput,
+    @Ctx() context: GraphQLContext,
+  ) {
+    if (input.name === null) throw new ValidationError("name", "cannot be removed");
+    const changes = { ...detailsFrom(input), ...(input.name !== undefined ? { name: input.name } : {}) };
+    return execute(context, input.sessionId, "editSessionDetails", input.idempotencyKey, (ctx) => ({
+      type: "EditSessionDetails",
+      sessionId: input.sessionId,
+      context: ctx,
+      changes,
+    }));
+  }
+
+  @Mutation(() => Session, { description: "S2: webinar, classroom or online, with the fields each needs" })
+  setSessionFormat(@Arg("input", () => SetSessionFormatInput) input: SetSessionFormatInput, @Ctx() context: GraphQLContext) {
+    const format =
+      input.kind === "WEBINAR"
+        ? { kind: input.kind, link: input.link, trainerId: input.trainerId, hostId: input.hostId ?? null }
+        : input.kind === "CLASSROOM"
+          ? {
+              kind: input.kind,
+              trainerId: input.trainerId,
+              hostId: input.hostId ?? null,
+              place: input.place,
+              address: input.address,
+              notes: input.notes ?? null,
+              helpfulLink: input.helpfulLink ?? null,
+              courseIds: input.courseIds ?? [],
+            }
+          : {
+              kind: input.kind,
+              trainerId: input.trainerId ?? null,
+              courseId: input.courseId ?? null,
+              journeyId: input.journeyId ?? null,
+            };
+    return execute(
+      context,
+      input.sessionId,
+      "setSessionFormat",
+      input.idempotencyKey,
+      (ctx) => ({ type: "SetSessionFormat", sessionId: input.sessionId, context: ctx, format: format as never }),
+      "format.",
+    );
+  }
+
+  @Mutation(() => Session, { description: "S5: public min/max participants, or private targets" })
+  setSessionAudience(
+    @Arg("input", () => SetSessionAudienceInput) input: SetSessionAudienceInput,
+    @Ctx() context: GraphQLContext,
+  ) {
+    return execute(
+      context,
+      input.sessionId,
+      "setSessionAudience",
+      input.idempotencyKey,
+      (ctx) => ({ type: "SetSessionAudience", sessionId: input.sessionId, context: ctx, audience: audienceFrom(input) }),
+      "audience.",
+    );
+  }
+
+  @Mutation(() => Session, { description: "S6: start and end, time zone, attendance link opening" })
+  async setSessionSchedule(
+    @Arg("input", () => SetSessionScheduleInput) input: SetSessionScheduleInput,
+    @Ctx() context: GraphQLContext,
+  ) {
+    const principal = requirePrincipal(context);
+    const timezone =
+      input.timezone ?? context.app.identityQueries.organization(principal.organizationId)?.timezone ?? "UTC";
+    return execute(
+      context,
+      input.sessionId,
+      "setSessionSchedule",
+      input.idempotencyKey,
+      (ctx) => ({
+        type: "SetSessionSchedule",
+        sessionId: input.sessionId,
+        context: ctx,
+        schedule: {
+          startsAt: input.startsAt.toISOString(),
+          endsAt: input.endsAt.toISOString(),
+          timezone,
+          attendanceConfirmationOffsetMinutes: input.attendanceConfirmationOffsetMinutes,
+        },
+      }),
+      "schedule.",
+    );
+  }
+
+  @Mutation(() => Session, { description: "S7: a document (name + URL) shown on the session page" })
+  attachSessionDocument(
+    @Arg("input", () => AttachSessionDocumentInput) input: AttachSessionDocumentInput,
+    @Ctx() context: GraphQLContext,
+  ) {
+    return execute(
+      context,
+      input.sessionId,
+      "attachSessionDocument",
+      input.idempotencyKey,
+      (ctx) => ({
+        type: "AttachSessionDocument",
+        sessionId: input.sessionId,
+        context: ctx,
+        document: { documentId: deterministicUuid(`document/${ctx.commandId}`), name: input.name, url: input.url },
+      }),
+      "document.",
+    );
+  }
+
+  @Mutation(() => Session)
+  removeSessionDocument(
+    @Arg("input", () => RemoveSessionDocumentInput) input: RemoveSessionDocumentInput,
+    @Ctx() context: GraphQLContext,
+  ) {
+    return execute(context, input.sessionId, "removeSessionDocument", input.idempotencyKey, (ctx) => ({
+      type: "RemoveSessionDocument",
+      sessionId: input.sessionId,
+      context: ctx,
+      documentId: input.documentId,
+    }));
+  }
+
+  @Mutation(() => Session, { description: "S7: the survey shown after the session; null removes it" })
+  setSessionSurvey(@Arg("input", () => SetSessionSurveyInput) input: SetSessionSurveyInput, @Ctx() context: GraphQLContext) {
+    return execute(context, input.sessionId, "setSessionSurvey", input.idempotencyKey, (ctx) => ({
+      type: "SetSessionSurvey",
+      sessionId: input.sessionId,
+      context: ctx,
+      survey: input.survey ? { title: input.survey.title, url: input.survey.url } : null,
+    }));
+  }
+
+  @Mutation(() => Session, { description: "DRAFT → LEAD" })
+  markSessionAsLead(@Arg("input", () => ChangeSessionStatusInput) input: ChangeSessionStatusInput, @Ctx() context: GraphQLContext) {
+    return execute(context, input.sessionId, "markSessionAsLead", input.idempotencyKey, (ctx) => ({
+      type: "MarkSessionAsLead",
+      sessionId: input.sessionId,
+      context: ctx,
+      reason: input.reason,
+    }));
+  }
+
+  @Mutation(() => Session, { description: "LEAD → DRAFT" })
+  returnSessionToDraft(
+    @Arg("input", () => ChangeSessionStatusInput) input: ChangeSessionStatusInput,
+    @Ctx() context: GraphQLContext,
+  ) {
+    return execute(context, input.sessionId, "returnSessionToDraft", input.idempotencyKey, (ctx) => ({
+      type: "ReturnSessionToDraft",
+      sessionId: input.sessionId,
+      context: ctx,
+      reason: input.reason,
+    }));
+  }
+
+  @Mutation(() => Session, { description: "DRAFT or LEAD → PLANNED: validated, visible, open for registration" })
+  planSession(@Arg("input", () => ChangeSessionStatusInput) input: ChangeSessionStatusInput, @Ctx() context: GraphQLContext) {
+    return execute(context, input.sessionId, "planSession", input.idempotencyKey, (ctx) => ({
+      type: "PlanSession",
+      sessionId: input.sessionId,
+      context: ctx,
+      reason: input.reason,
+    }));
+  }
+
+  @Mutation(() => Session, { description: "PLANNED → CONFIRMED, validated by the owner (S4)" })
+  confirmSession(@Arg("input", () => ConfirmSessionInput) input: ConfirmSessionInput, @Ctx() context: GraphQLContext) {
+    return execute(context, input.sessionId, "confirmSession", input.idempotencyKey, (ctx) => ({
+      type: "ConfirmSession",
+      sessionId: input.sessionId,
+      context: ctx,
+    }));
+  }
+
+  @Mutation(() => Session, { description: "Any status but CANCELED → CANCELED, with a reason" })
+  cancelSession(@Arg("input", () => CancelSessionInput) input: CancelSessionInput, @Ctx() context: GraphQLContext) {
+    return execute(context, input.sessionId, "cancelSession", input.idempotencyKey, (ctx) => ({
+      type: "CancelSession",
+      sessionId: input.sessionId,
+      context: ctx,
+      reason: input.reason,
+    }));
+  }
+}
+
+/**
+ * Decide and append, wait for the read model (read-your-writes), return the session.
+ * `fieldPrefix` maps the domain's field names (e.g. `format.link`) onto this mutation's flat input.
+ */
+async function execute(
+  context: GraphQLContext,
+  sessionId: string,
+  operation: string,
+  idempotencyKey: string | null | undefined,
+  build: (ctx: CommandContext) => SessionCommand,
+  fieldPrefix?: string,
+): Promise<Session> {
+  const command = build(commandContext(context, operation, idempotencyKey));
+  let result;
+  try {
+    result = await context.app.sessions.handle(sessionStreamName(sessionId), command);
+  } catch (error) {
+    if (fieldPrefix && error instanceof ValidationError && error.field.startsWith(fieldPrefix)) {
+      throw new ValidationError(error.field.slice(fieldPrefix.length), error.message.slice(error.field.length + 2));
+    }
+    throw error;
+  }
+  const caughtUp = await context.app.caughtUp(result.position);
+  return sessionAfterCommand(context, sessionId, result.state, caughtUp);
+}
+
+/** Only the fields the caller sent: undefined means "leave as is". */
+function detailsFrom(input: SessionDetailsFields) {
+  const fields = {
+    summary: input.summary,
+    description: input.description,
+    assigneeId: input.assigneeId,
+    category: input.category,
+    imageUrl: input.imageUrl,
+    language: input.language,
+    availableCountries: input.availableCountries === null ? [] : input.availableCountries,
+    currency: input.currency,
+    contentAccessibleBeforePayment: input.contentAccessibleBeforePayment ?? undefined,
+    price: input.price,
+    promotionalPrice: input.promotionalPrice,
+    promoStartsAt: input.promoStartsAt === undefined ? undefined : (input.promoStartsAt?.toISOString() ?? null),
+    promoEndsAt: input.promoEndsAt === undefined ? undefined : (input.promoEndsAt?.toISOString() ?? null),
+    vatCategory: input.vatCategory,
+    privateNote: input.privateNote,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+/** Raw values: the decider validates them (missing min/max become "is required"). */
+function audienceFrom(input: SessionAudienceInput): SetSessionAudience["audience"] {
+  return (input.mode === "PUBLIC"
+    ? { mode: input.mode, minParticipants: input.minParticipants, maxParticipants: input.maxParticipants }
+    : {
+        mode: input.mode,
+        targetTeamIds: input.targetTeamIds ?? [],
+        targetUserIds: input.targetUserIds ?? [],
+        invitedEmails: input.invitedEmails ?? [],
+      }) as SetSessionAudience["audience"];
+}

@@ -1,0 +1,22 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { createPubSub } from "@graphql-yoga/subscription";
+import { buildSchema } from "type-graphql";
+import { IdentityResolver } from "./resolvers/identity.resolver.js";
+import { SessionMutationsResolver } from "./resolvers/session-mutations.resolver.js";
+import { SessionSubscriptionResolver } from "./resolvers/session-subscription.resolver.js";
+import { SessionResolver } from "./resolvers/session.resolver.js";
+
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [IdentityResolver, SessionResolver, SessionMutationsResolver, SessionSubscriptionResolver],
+    // Input is validated with zod in the domain, not with class-validator.
+    validate: false,
+    // Required by type-graphql; our subscriptions feed from the projector instead.
+    pubSub: createPubSub(),
+  });
+}
+
+/** The SDL committed as schema.graphql (sorted, so diffs show real changes only). */
+export async function printAppSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildAppSchema()))}\n`;
+}

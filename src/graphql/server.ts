@@ -1,0 +1,92 @@
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import { specifiedRules, validate, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import type { App } from "../app.js";
+import { buildContext, type GraphQLContext } from "./context.js";
+import { depthLimit } from "./depth-limit.js";
+import { formatError } from "./errors.js";
+import { buildAppSchema } from "./schema.js";
+
+export const MAX_QUERY_DEPTH = 12;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** HTTP at /graphql (Apollo Server 5 on express) and graphql-ws on the same port and path. */
+export async function startServer(app: App, schema?: GraphQLSchema): Promise<RunningServer> {
+  schema ??= await buildAppSchema();
+  const format = formatError(app.logger);
+  const validationRules = [depthLimit(MAX_QUERY_DEPTH)];
+  const expressApp = express();
+  const httpServer = http.createServer(expressApp);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsCleanup = useServer<Record<string, unknown>>(
+    {
+      schema,
+      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...validationRules]),
+      context: (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        return buildContext(app, params.authorization ?? params.Authorization);
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, format),
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.toJSON(), error)) as never,
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    formatError: format,
+    includeStacktraceInErrorResponses: false,
+    validationRules,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+    ],
+  });
+  await apollo.start();
+
+  expressApp.get("/health", (_req, res) => {
+    res.json({ status: "ok", readModelPosition: app.projector.checkpoint.toString() });
+  });
+  expressApp.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: ({ req }) => buildContext(app, req.headers.authorization, header(req.headers["x-correlation-id"])),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(app.config.port, app.config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = app.config.host === "0.0.0.0" ? "localhost" : app.config.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function formatResult(result: ExecutionResult, format: ReturnType<typeof formatError>): ExecutionResult {
+  if (!result.errors) return result;
+  return { ...result, errors: result.errors.map((error) => format(error.toJSON(), error)) } as unknown as ExecutionResult;
+}

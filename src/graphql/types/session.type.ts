@@ -1,0 +1,147 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { SessionMode, SessionStatus } from "./enums.js";
+import { Money } from "./money.type.js";
+import { SessionAudience } from "./session-audience.type.js";
+import { SessionFormat } from "./session-format.type.js";
+
+@ObjectType({ description: "S6: when the session happens, in UTC and in its time zone" })
+export class SessionSchedule {
+  @Field(() => DateTimeResolver)
+  startsAt!: Date;
+
+  @Field(() => DateTimeResolver)
+  endsAt!: Date;
+
+  @Field(() => String, { description: "IANA time zone the session is shown in" })
+  timezone!: string;
+
+  @Field(() => String, { description: "Start in the session's time zone, ISO-8601 with offset" })
+  startsAtLocal!: string;
+
+  @Field(() => String, { description: "End in the session's time zone, ISO-8601 with offset" })
+  endsAtLocal!: string;
+
+  @Field(() => Int)
+  durationMinutes!: number;
+
+  @Field(() => Int, { description: "Minutes after start when the attendance link / QR code opens" })
+  attendanceConfirmationOffsetMinutes!: number;
+
+  @Field(() => DateTimeResolver)
+  attendanceConfirmationOpensAt!: Date;
+}
+
+@ObjectType()
+export class SessionDocument {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  url!: string;
+}
+
+@ObjectType({ description: "S7: shown on the learner's dashboard after the session" })
+export class SessionSurvey {
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String)
+  url!: string;
+}
+
+@ObjectType({ description: "An academy session (S1–S7)" })
+export class Session {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => SessionStatus)
+  status!: SessionStatus;
+
+  @Field(() => String, { nullable: true, description: "Why it is in this status: the cancel reason, VALIDATED_BY_OWNER or MINIMUM_REACHED, or a comment" })
+  statusReason!: string | null;
+
+  @Field(() => SessionMode)
+  mode!: SessionMode;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  summary!: string | null;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => ID, { nullable: true })
+  assigneeId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  category!: string | null;
+
+  @Field(() => String, { nullable: true })
+  imageUrl!: string | null;
+
+  @Field(() => String, { nullable: true })
+  language!: string | null;
+
+  @Field(() => [String], { description: "ISO 3166-1 alpha-2; empty means everywhere" })
+  availableCountries!: string[];
+
+  @Field(() => String, { nullable: true })
+  currency!: string | null;
+
+  @Field(() => Boolean)
+  contentAccessibleBeforePayment!: boolean;
+
+  @Field(() => Boolean, { description: "True when no price is set" })
+  isFree!: boolean;
+
+  @Field(() => Money, { nullable: true })
+  price!: Money | null;
+
+  @Field(() => Money, { nullable: true })
+  promotionalPrice!: Money | null;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  promoStartsAt!: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  promoEndsAt!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  vatCategory!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Never shown to learners" })
+  privateNote!: string | null;
+
+  @Field(() => SessionFormat, { nullable: true })
+  format!: typeof SessionFormat | null;
+
+  @Field(() => SessionAudience, { nullable: true })
+  audience!: typeof SessionAudience | null;
+
+  @Field(() => SessionSchedule, { nullable: true })
+  schedule!: SessionSchedule | null;
+
+  @Field(() => [SessionDocument])
+  documents!: SessionDocument[];
+
+  @Field(() => SessionSurvey, { nullable: true })
+  survey!: SessionSurvey | null;
+
+  @Field(() => ID)
+  createdBy!: string;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+
+  @Field(() => DateTimeResolver)
+  updatedAt!: Date;
+
+  @Field(() => Int, { description: "Revision of the session's event stream (0 = just created)" })
+  revision!: number;
+}

@@ -1,0 +1,34 @@
+import "reflect-metadata";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { startServer } from "./graphql/server.js";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = createApp(config);
+  const server = await startServer(app);
+  app.logger.info({ url: server.url, dataDir: config.dataDir }, `GraphQL API ready at ${server.url}`);
+
+  const shutdown = async (signal: string) => {
+    app.logger.info({ signal }, "shutting down");
+    await server.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import type Database from "better-sqlite3";
+import type { RecordedEvent } from "../domain/shared/event-store.js";
+
+/** Turns events into rows. apply() runs inside the projector's transaction. */
+export interface Projection {
+  name: string;
+  /** Tables it owns, emptied by a rebuild. */
+  tables: readonly string[];
+  handles: ReadonlySet<string>;
+  apply(db: Database.Database, event: RecordedEvent): void;
+}

@@ -1,0 +1,89 @@
+import Database from "better-sqlite3";
+import fs from "node:fs";
+import path from "node:path";
+
+/** Bump when a table changes shape: the read models are then dropped and replayed. */
+export const READ_MODEL_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS checkpoints (
+  name TEXT PRIMARY KEY,
+  position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS organizations (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_by_email ON users (email, organization_id);
+CREATE INDEX IF NOT EXISTS users_by_organization ON users (organization_id);
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  format_kind TEXT,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  category TEXT,
+  language TEXT,
+  assignee_id TEXT,
+  starts_at TEXT,
+  start_key TEXT NOT NULL,
+  ends_at TEXT,
+  search_text TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  state TEXT NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (organization_id, start_key, id);
+CREATE INDEX IF NOT EXISTS sessions_by_name ON sessions (organization_id, name_key, id);
+CREATE INDEX IF NOT EXISTS sessions_by_created ON sessions (organization_id, created_at, id);
+`;
+
+const TABLES = ["checkpoints", "organizations", "users", "sessions"];
+
+/** The read-model database: a separate file from the event store, rebuilt from events at will. */
+export function openReadModels(fileName: string): Database.Database {
+  if (fileName !== ":memory:") fs.mkdirSync(path.dirname(fileName), { recursive: true });
+  const db = new Database(fileName);
+  db.pragma("journal_mode = WAL");
+  // Losing the last transactions on power loss is harmless: the checkpoint goes back with
+  // the rows, and the projector replays them from the event store.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version !== READ_MODEL_VERSION) {
+    db.transaction(() => {
+      for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${READ_MODEL_VERSION}`);
+    })();
+  }
+  return db;
+}
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** Prepared once per database and SQL text: projections run the same statements for every event. */
+export function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}

@@ -1,0 +1,36 @@
+import { SingleBar, Presets } from "cli-progress";
+import { openEventStore, readModelsFile } from "../adapters/event-store/open-event-store.js";
+import { ConfigError, loadConfig } from "../config.js";
+import { ALL_PROJECTIONS } from "./all-projections.js";
+import { openReadModels } from "./read-model-db.js";
+import { rebuildReadModels } from "./rebuild.js";
+
+/** `npm run rebuild`: truncate the read models and replay every event. Stop the server first. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const store = openEventStore(config.dataDir);
+  const db = openReadModels(readModelsFile(config.dataDir));
+  const bar = new SingleBar({ format: "rebuild [{bar}] {percentage}% | {events} events", hideCursor: true }, Presets.shades_classic);
+  const started = performance.now();
+  let barStarted = false;
+  const { events } = await rebuildReadModels(store, db, ALL_PROJECTIONS, {
+    onProgress: ({ events, position, head }) => {
+      if (!barStarted) {
+        bar.start(Number(head), 0, { events: 0 });
+        barStarted = true;
+      }
+      bar.update(Number(position), { events });
+    },
+  });
+  if (barStarted) bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  const rate = seconds > 0 ? Math.round(events / seconds) : events;
+  console.log(`Rebuilt read models from ${events} events in ${seconds.toFixed(2)} s (${rate} events/s)`);
+  db.close();
+  await store.close();
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

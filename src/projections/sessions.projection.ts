@@ -1,0 +1,62 @@
+import type Database from "better-sqlite3";
+import { evolveSession, type Session, type SessionState } from "../domain/sessions/decider.js";
+import { SESSION_EVENT_TYPES, type SessionEvent } from "../domain/sessions/events.js";
+import type { RecordedEvent } from "../domain/shared/event-store.js";
+import type { Projection } from "./projection.js";
+import { prepared } from "./read-model-db.js";
+
+/** Sorts unscheduled sessions after every dated one. */
+export const UNSCHEDULED_START_KEY = "~";
+
+/** One row per session; `state` holds the session exactly as the domain's evolve builds it. */
+export const sessionsProjection: Projection = {
+  name: "sessions",
+  tables: ["sessions"],
+  handles: new Set<string>(SESSION_EVENT_TYPES),
+  apply(db, recorded) {
+    const sessionId = String(recorded.data.sessionId);
+    const row = prepared(db, "SELECT state, revision FROM sessions WHERE id = ?").get(sessionId) as
+      | { state: string; revision: number | bigint }
+      | undefined;
+    if (row && BigInt(row.revision) >= recorded.revision) return; // already applied
+    const before: SessionState = row ? { kind: "Existing", session: JSON.parse(row.state) } : { kind: "Initial" };
+    const after = evolveSession(before, { type: recorded.type, data: recorded.data } as SessionEvent);
+    if (after.kind === "Initial") return;
+    upsert(db, after.session, recorded);
+  },
+};
+
+function upsert(db: Database.Database, session: Session, recorded: RecordedEvent): void {
+  const occurredAt = String(recorded.metadata.occurredAt ?? recorded.recordedAt.toISOString());
+  prepared(db, 
+    `INSERT INTO sessions (id, organization_id, status, mode, format_kind, name, name_key, category, language,
+       assignee_id, starts_at, start_key, ends_at, search_text, created_at, updated_at, state, revision)
+     VALUES (@id, @organizationId, @status, @mode, @formatKind, @name, @nameKey, @category, @language,
+       @assigneeId, @startsAt, @startKey, @endsAt, @searchText, @createdAt, @updatedAt, @state, @revision)
+     ON CONFLICT (id) DO UPDATE SET status = excluded.status, mode = excluded.mode,
+       format_kind = excluded.format_kind, name = excluded.name, name_key = excluded.name_key,
+       category = excluded.category, language = excluded.language, assignee_id = excluded.assignee_id,
+       starts_at = excluded.starts_at, start_key = excluded.start_key, ends_at = excluded.ends_at,
+       search_text = excluded.search_text, updated_at = excluded.updated_at, state = excluded.state,
+       revision = excluded.revision`,
+  ).run({
+    id: session.id,
+    organizationId: session.organizationId,
+    status: session.status,
+    mode: session.mode,
+    formatKind: session.format?.kind ?? null,
+    name: session.details.name,
+    nameKey: session.details.name.toLowerCase(),
+    category: session.details.category,
+    language: session.details.language,
+    assigneeId: session.details.assigneeId,
+    startsAt: session.schedule?.startsAt ?? null,
+    startKey: session.schedule?.startsAt ?? UNSCHEDULED_START_KEY,
+    endsAt: session.schedule?.endsAt ?? null,
+    searchText: `${session.details.name}\n${session.details.summary ?? ""}`.toLowerCase(),
+    createdAt: session.createdAt,
+    updatedAt: occurredAt,
+    state: JSON.stringify(session),
+    revision: recorded.revision,
+  });
+}

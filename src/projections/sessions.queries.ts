@@ -1,0 +1,149 @@
+import type Database from "better-sqlite3";
+import type { Session } from "../domain/sessions/decider.js";
+import type { SessionFormatKind, SessionMode, SessionStatus } from "../domain/sessions/values.js";
+import { ValidationError } from "../domain/shared/errors.js";
+
+export interface SessionFilter {
+  statuses?: SessionStatus[];
+  modes?: SessionMode[];
+  formats?: SessionFormatKind[];
+  categories?: string[];
+  languages?: string[];
+  assigneeIds?: string[];
+  /** Inclusive lower bound of startsAt (UTC ISO). */
+  startsFrom?: string;
+  /** Exclusive upper bound of startsAt (UTC ISO). */
+  startsBefore?: string;
+  /** Words searched in name and summary, case-insensitively. */
+  search?: string;
+}
+
+export type SessionOrderField = "START" | "NAME" | "CREATED";
+export type SortDirection = "ASC" | "DESC";
+
+export interface SessionRecord {
+  session: Session;
+  revision: bigint;
+  updatedAt: string;
+  cursor: string;
+}
+
+export interface SessionPage {
+  records: SessionRecord[];
+  totalCount: number;
+  hasNextPage: boolean;
+}
+
+const ORDER_COLUMN: Record<SessionOrderField, string> = {
+  START: "start_key",
+  NAME: "name_key",
+  CREATED: "created_at",
+};
+
+type Row = { id: string; state: string; revision: bigint; updated_at: string; sort_key: string };
+
+export class SessionQueries {
+  constructor(private readonly db: Database.Database) {}
+
+  byId(organizationId: string, id: string): SessionRecord | null {
+    return this.byIds(organizationId, [id]).get(id) ?? null;
+  }
+
+  /** One query for many ids (DataLoader batches land here). */
+  byIds(organizationId: string, ids: readonly string[]): Map<string, SessionRecord> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db
+      .prepare(
+        `SELECT id, state, revision, updated_at, created_at AS sort_key FROM sessions
+         WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))`,
+      )
+      .safeIntegers(true)
+      .all(organizationId, JSON.stringify(ids)) as Row[];
+    return new Map(rows.map((row) => [row.id, toRecord(row)]));
+  }
+
+  list(
+    organizationId: string,
+    filter: SessionFilter,
+    order: { field: SessionOrderField; direction: SortDirection },
+    first: number,
+    after?: string,
+  ): SessionPage {
+    const where = ["organization_id = @organizationId"];
+    const params: Record<string, unknown> = { organizationId };
+    const anyOf = (column: string, name: string, values: readonly string[] | undefined) => {
+      if (!values || values.length === 0) return;
+      where.push(`${column} IN (SELECT value FROM json_each(@${name}))`);
+      params[name] = JSON.stringify(values);
+    };
+    anyOf("status", "statuses", filter.statuses);
+    anyOf("mode", "modes", filter.modes);
+    anyOf("format_kind", "formats", filter.formats);
+    anyOf("category", "categories", filter.categories);
+    anyOf("language", "languages", filter.languages);
+    anyOf("assignee_id", "assigneeIds", filter.assigneeIds);
+    if (filter.startsFrom) {
+      where.push("starts_at >= @startsFrom");
+      params.startsFrom = filter.startsFrom;
+    }
+    if (filter.startsBefore) {
+      where.push("starts_at < @startsBefore");
+      params.startsBefore = filter.startsBefore;
+    }
+    const words = (filter.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    words.forEach((word, i) => {
+      where.push(`search_text LIKE @word${i} ESCAPE '\\'`);
+      params[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    });
+
+    const totalCount = Number(
+      (this.db.prepare(`SELECT count(*) AS n FROM sessions WHERE ${where.join(" AND ")}`).get(params) as { n: number }).n,
+    );
+
+    const column = ORDER_COLUMN[order.field];
+    const comparison = order.direction === "ASC" ? ">" : "<";
+    const pageWhere = [...where];
+    if (after) {
+      const [key, id] = decodeCursor(after);
+      pageWhere.push(`(${column} ${comparison} @afterKey OR (${column} = @afterKey AND id ${comparison} @afterId))`);
+      params.afterKey = key;
+      params.afterId = id;
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT id, state, revision, updated_at, ${column} AS sort_key FROM sessions
+         WHERE ${pageWhere.join(" AND ")}
+         ORDER BY ${column} ${order.direction}, id ${order.direction}
+         LIMIT @limit`,
+      )
+      .safeIntegers(true)
+      .all({ ...params, limit: first + 1 }) as Row[];
+    return {
+      records: rows.slice(0, first).map(toRecord),
+      totalCount,
+      hasNextPage: rows.length > first,
+    };
+  }
+}
+
+function toRecord(row: Row): SessionRecord {
+  return {
+    session: JSON.parse(row.state) as Session,
+    revision: row.revision,
+    updatedAt: row.updated_at,
+    cursor: Buffer.from(JSON.stringify([row.sort_key, row.id])).toString("base64url"),
+  };
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "string")) {
+      return value as [string, string];
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError("after", "is not a cursor returned by this list");
+}
+
