@@ -6,7 +6,8 @@ export class WebinarFormat {
   @Field(() => String)
   link!: string;
 
-  @Field(() => ID)
+  // Nullable in every format so clients can select trainerId across the union without a conflict.
+  @Field(() => ID, { nullable: true, description: "Always set for this format" })
   trainerId!: string;
 
   @Field(() => ID, { nullable: true })
@@ -15,7 +16,8 @@ export class WebinarFormat {
 
 @ObjectType({ description: "S2: an in-person session" })
 export class ClassroomFormat {
-  @Field(() => ID)
+  // Nullable in every format so clients can select trainerId across the union without a conflict.
+  @Field(() => ID, { nullable: true, description: "Always set for this format" })
   trainerId!: string;
 
   @Field(() => ID, { nullable: true })

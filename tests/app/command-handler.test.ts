@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
+import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-store.js";
+import { hashEvent } from "../../src/domain/shared/event-metadata.js";
+import { DomainError } from "../../src/domain/shared/errors.js";
+import type { EventStore } from "../../src/domain/shared/event-store.js";
+import { sessionWriter } from "../support/session-history.js";
+
+const create = { type: "CreateSession", status: "DRAFT", mode: "PUBLIC", details: { name: "Shared" } } as const;
+
+describe("command handler", () => {
+  it("chains each event to the hash of the previous one in its stream (N3)", async () => {
+    const store = new MemoryEventStore();
+    const writer = sessionWriter(store);
+    await writer.run("a", create);
+    await writer.run("a", { type: "EditSessionDetails", changes: { summary: "one", category: "x" } });
+    await writer.run("a", { type: "MarkSessionAsLead" });
+    const events = await store.readStream("session-a");
+    expect(events[0]!.metadata.previousEventHash).toBeNull();
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i]!.metadata.previousEventHash).toBe(hashEvent(events[i - 1]!));
+    }
+  });
+
+  it("returns no events and writes nothing for a command already applied", async () => {
+    const store = new MemoryEventStore();
+    const writer = sessionWriter(store);
+    await writer.run("a", create);
+    const head = await store.headPosition();
+    const again = await writer.run("a", { type: "EditSessionDetails", changes: { name: "Shared" } });
+    expect(again).toMatchObject({ appended: [], position: null });
+    expect(await store.headPosition()).toBe(head);
+  });
+
+  it("resolves a conflict with another process by reloading and deciding again", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "handler-"));
+    const file = path.join(dir, "events.sqlite");
+    const stores: EventStore[] = [SqliteEventStore.open(file), SqliteEventStore.open(file)];
+    const [one, two] = stores.map((store) => sessionWriter(store));
+    await one!.run("s", create);
+    await two!.run("s", { type: "EditSessionDetails", changes: { summary: "warm the cache of process two" } });
+    // Process one's cache is now stale: its append conflicts, it reloads, and the edit still lands.
+    await one!.run("s", { type: "EditSessionDetails", changes: { category: "from one" } });
+    const edits = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? one! : two!).run("s", { type: "EditSessionDetails", changes: { description: `d${i}` } })),
+    );
+    expect(edits.every((e) => e.appended.length <= 1)).toBe(true);
+    const events = await stores[0]!.readStream("session-s");
+    expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
+    expect(events[2]!.data).toMatchObject({ changes: { category: "from one" } });
+    for (const store of stores) await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("gives up with CONCURRENCY_CONFLICT after a bounded number of attempts", async () => {
+    const store = new MemoryEventStore();
+    const writer = sessionWriter(store);
+    await writer.run("c", create);
+    // Another writer moves the stream between every load and append.
+    let appends = 0;
+    const racing: EventStore = {
+      readStream: (stream, options) => store.readStream(stream, options),
+      readAll: (options) => store.readAll(options),
+      subscribe: (options) => store.subscribe(options),
+      headPosition: () => store.headPosition(),
+      close: () => store.close(),
+      appendToStream: async (stream, events, options) => {
+        appends += 1;
+        const other = { sessionId: "c", changes: { summary: `racer ${appends}` } };
+        await store.appendToStream(stream, [{ ...events[0]!, id: crypto.randomUUID(), data: other }], options);
+        return store.appendToStream(stream, events, options);
+      },
+    };
+    const loser = sessionWriter(racing);
+    const error = await loser
+      .run("c", { type: "EditSessionDetails", changes: { summary: "never" } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).code).toBe("CONCURRENCY_CONFLICT");
+    expect(appends).toBe(5);
+  });
+});

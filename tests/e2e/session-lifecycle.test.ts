@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createReadySession, SESSION_QUERY } from "../support/session-setup.js";
+import { createOrganization, ok, refused, SESSION_FIELDS, startTestServer, type TestServer } from "../support/test-server.js";
+
+describe("session lifecycle through the HTTP API (S1–S7)", () => {
+  let test: TestServer;
+  let admin: Awaited<ReturnType<typeof createOrganization>>;
+
+  beforeAll(async () => {
+    test = await startTestServer();
+    admin = await createOrganization(test, { timezone: "Europe/Brussels" });
+  });
+  afterAll(() => test.stop());
+
+  const mutate = (name: string, inputType: string, input: Record<string, unknown>) =>
+    test.gql(`mutation ($input: ${inputType}!) { ${name}(input: $input) { ${SESSION_FIELDS} } }`, { input }, admin.token);
+
+  it("creates, plans, confirms and cancels a session; every step is an event with who and why (S3)", async () => {
+    const created = ok(
+      await mutate("createSession", "CreateSessionInput", {
+        name: "  Leading remote teams  ",
+        summary: "Two hours on async habits",
+        language: "en",
+        availableCountries: ["BE", "NL"],
+        currency: "EUR",
+        price: 4900,
+        promotionalPrice: 3900,
+        promoStartsAt: "2026-11-01T00:00:00Z",
+        promoEndsAt: "2026-11-30T00:00:00+01:00",
+        vatCategory: "STANDARD",
+        privateNote: "Trainer asked for a projector",
+        audience: { mode: "PUBLIC", minParticipants: 3, maxParticipants: 12 },
+      }),
+    ).createSession;
+    expect(created).toMatchObject({
+      status: "DRAFT",
+      mode: "PUBLIC",
+      name: "Leading remote teams",
+      isFree: false,
+      price: { amount: 4900, currency: "EUR", formatted: "€49.00" },
+      promotionalPrice: { amount: 3900, currency: "EUR" },
+      promoEndsAt: "2026-11-29T23:00:00.000Z",
+      availableCountries: ["BE", "NL"],
+      audience: { __typename: "PublicAudience", minParticipants: 3, maxParticipants: 12 },
+      createdBy: admin.userId,
+      revision: 0,
+    });
+    const id = created.id;
+
+    const scheduled = ok(
+      await mutate("setSessionSchedule", "SetSessionScheduleInput", {
+        sessionId: id,
+        startsAt: "2026-12-01T09:00:00Z",
+        endsAt: "2026-12-01T11:00:00Z",
+        attendanceConfirmationOffsetMinutes: 30,
+      }),
+    ).setSessionSchedule;
+    expect(scheduled.schedule).toEqual({
+      startsAt: "2026-12-01T09:00:00.000Z",
+      endsAt: "2026-12-01T11:00:00.000Z",
+      timezone: "Europe/Brussels",
+      startsAtLocal: "2026-12-01T10:00:00+01:00",
+      endsAtLocal: "2026-12-01T12:00:00+01:00",
+      durationMinutes: 120,
+      attendanceConfirmationOffsetMinutes: 30,
+      attendanceConfirmationOpensAt: "2026-12-01T09:30:00.000Z",
+    });
+
+    const formatted = ok(
+      await mutate("setSessionFormat", "SetSessionFormatInput", {
+        sessionId: id,
+        kind: "CLASSROOM",
+        trainerId: "trainer-7",
+        place: "Room 4",
+        address: "Rue de la Loi 16, Brussels",
+        courseIds: ["course-1"],
+      }),
+    ).setSessionFormat;
+    expect(formatted.format).toEqual({
+      __typename: "ClassroomFormat",
+      trainerId: "trainer-7",
+      hostId: null,
+      place: "Room 4",
+      address: "Rue de la Loi 16, Brussels",
+      notes: null,
+      helpfulLink: null,
+      courseIds: ["course-1"],
+    });
+
+    const withDocument = ok(
+      await mutate("attachSessionDocument", "AttachSessionDocumentInput", {
+        sessionId: id,
+        name: "Slides",
+        url: "https://files.example.com/slides.pdf",
+      }),
+    ).attachSessionDocument;
+    expect(withDocument.documents).toHaveLength(1);
+    const documentId = withDocument.documents[0].id;
+    const withSurvey = ok(
+      await mutate("setSessionSurvey", "SetSessionSurveyInput", {
+        sessionId: id,
+        survey: { title: "How was it?", url: "https://survey.example.com/s/1" },
+      }),
+    ).setSessionSurvey;
+    expect(withSurvey.survey).toEqual({ title: "How was it?", url: "https://survey.example.com/s/1" });
+    expect(
+      ok(await mutate("removeSessionDocument", "RemoveSessionDocumentInput", { sessionId: id, documentId }))
+        .removeSessionDocument.documents,
+    ).toEqual([]);
+
+    const lead = ok(await mutate("markSessionAsLead", "ChangeSessionStatusInput", { sessionId: id, reason: "Client asked" }));
+    expect(lead.markSessionAsLead).toMatchObject({ status: "LEAD", statusReason: "Client asked" });
+    const planned = ok(await mutate("planSession", "ChangeSessionStatusInput", { sessionId: id }));
+    expect(planned.planSession.status).toBe("PLANNED");
+    const confirmed = ok(await mutate("confirmSession", "ConfirmSessionInput", { sessionId: id }));
+    expect(confirmed.confirmSession).toMatchObject({ status: "CONFIRMED", statusReason: "VALIDATED_BY_OWNER" });
+    const canceled = ok(await mutate("cancelSession", "CancelSessionInput", { sessionId: id, reason: "Trainer is ill" }));
+    expect(canceled.cancelSession).toMatchObject({ status: "CANCELED", statusReason: "Trainer is ill" });
+
+    // Read-your-writes: the query shows the last mutation at once.
+    const read = ok(await test.gql(SESSION_QUERY, { id }, admin.token)).session;
+    expect(read).toEqual(canceled.cancelSession);
+
+    const events = await test.app.store.readStream(`session-${id}`);
+    expect(events.map((e) => e.type)).toEqual([
+      "SessionCreated",
+      "SessionScheduleSet",
+      "SessionFormatSet",
+      "SessionDocumentAttached",
+      "SessionSurveySet",
+      "SessionDocumentRemoved",
+      "SessionMarkedAsLead",
+      "SessionPlanned",
+      "SessionConfirmed",
+      "SessionCanceled",
+    ]);
+    expect(events.at(-1)!.data).toMatchObject({ from: "CONFIRMED", to: "CANCELED", reason: "Trainer is ill", changedBy: admin.userId });
+    for (const event of events) {
+      expect(event.metadata).toMatchObject({
+        tenantId: admin.organizationId,
+        actorId: admin.userId,
+        schemaVersion: 1,
+      });
+      expect(event.metadata.correlationId).toEqual(expect.any(String));
+      expect(event.metadata.causationId).toEqual(expect.any(String));
+      expect(Date.parse(String(event.metadata.occurredAt))).not.toBeNaN();
+    }
+    expect(read.revision).toBe(events.length - 1);
+  });
+
+  it("refuses transitions outside the S3 table, naming both states, and writes nothing", async () => {
+    const id = await createReadySession(test, admin.token);
+    ok(await mutate("planSession", "ChangeSessionStatusInput", { sessionId: id }));
+    const before = await test.app.store.headPosition();
+
+    for (const [mutation, input, to] of [
+      ["returnSessionToDraft", "ChangeSessionStatusInput", "DRAFT"],
+      ["markSessionAsLead", "ChangeSessionStatusInput", "LEAD"],
+    ] as const) {
+      const error = refused(await mutate(mutation, input, { sessionId: id }));
+      expect(error.code).toBe("INVALID_TRANSITION");
+      expect(error.extensions).toMatchObject({ from: "PLANNED", to });
+      expect(error.message).toContain("PLANNED");
+      expect(error.message).toContain(to);
+    }
+    ok(await mutate("cancelSession", "CancelSessionInput", { sessionId: id, reason: "Venue closed" }));
+    const afterCancel = await test.app.store.headPosition();
+    const error = refused(await mutate("planSession", "ChangeSessionStatusInput", { sessionId: id }));
+    expect(error).toMatchObject({ code: "INVALID_TRANSITION", extensions: { from: "CANCELED", to: "PLANNED" } });
+    expect(await test.app.store.headPosition()).toBe(afterCancel);
+    expect(afterCancel! - before!).toBe(1n);
+  });
+
+  it("applies a retried mutation with the same idempotency key once", async () => {
+    const input = { name: "Retried creation", idempotencyKey: "create-once-42" };
+    const first = ok(await test.gql(`mutation ($input: CreateSessionInput!) { createSession(input: $input) { id revision } }`, { input }, admin.token));
+    const headAfterFirst = await test.app.store.headPosition();
+    const second = ok(await test.gql(`mutation ($input: CreateSessionInput!) { createSession(input: $input) { id revision } }`, { input }, admin.token));
+    expect(second.createSession).toEqual(first.createSession);
+    expect(await test.app.store.headPosition()).toBe(headAfterFirst);
+
+    const cancel = { sessionId: first.createSession.id, reason: "Duplicate", idempotencyKey: "cancel-1" };
+    ok(await mutate("cancelSession", "CancelSessionInput", cancel));
+    ok(await mutate("cancelSession", "CancelSessionInput", cancel));
+    const events = await test.app.store.readStream(`session-${first.createSession.id}`);
+    expect(events.map((e) => e.type)).toEqual(["SessionCreated", "SessionCanceled"]);
+  });
+
+  it("serialises concurrent transitions on one session: exactly one cancel is recorded", async () => {
+    const id = await createReadySession(test, admin.token);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        mutate("cancelSession", "CancelSessionInput", { sessionId: id, reason: `reason ${i}` }),
+      ),
+    );
+    expect(results.every((r) => !r.errors)).toBe(true);
+    const events = await test.app.store.readStream(`session-${id}`);
+    expect(events.filter((e) => e.type === "SessionCanceled")).toHaveLength(1);
+    expect(new Set(results.map((r) => r.data!.cancelSession.status))).toEqual(new Set(["CANCELED"]));
+  });
+
+  it("signs in with the e-mail in any case and the password, and reads only with a token", async () => {
+    const signedIn = ok(
+      await test.gql(
+        `mutation ($input: SignInInput!) { signIn(input: $input) { token user { id email roles } organization { id timezone } } }`,
+        { input: { email: admin.email.toUpperCase(), password: admin.password } },
+      ),
+    ).signIn;
+    expect(signedIn.user).toEqual({ id: admin.userId, email: admin.email, roles: ["ADMIN"] });
+    expect(signedIn.organization).toEqual({ id: admin.organizationId, timezone: "Europe/Brussels" });
+    const me = ok(await test.gql(`{ me { id } organization { id name } }`, {}, signedIn.token));
+    expect(me.me.id).toBe(admin.userId);
+    expect(refused(await test.gql(`{ me { id } }`)).code).toBe("UNAUTHENTICATED");
+  });
+});
