@@ -13,6 +13,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from "../../domain/shared/event-store.js";
+import { assertDistinctIds, assertExpectedRevision, eventIdsAlreadyUsed } from "./append-rules.js";
 import { AppendNotifier, CatchUpSubscription } from "./subscription.js";
 
 /** In-memory store for unit tests. Data goes through JSON like in a real store. */
@@ -126,26 +127,6 @@ export class MemoryEventStore implements EventStore {
   #assertOpen(): void {
     if (this.#closed) throw new EventStoreUnavailableError("The event store is closed");
   }
-}
-
-/** `current` is -1n for a missing stream; an expected -1n is treated like "no_stream". */
-export function assertExpectedRevision(streamName: string, expected: ExpectedRevision, current: bigint): void {
-  const ok =
-    expected === "no_stream" ? current === -1n : expected === "stream_exists" ? current >= 0n : expected === current;
-  if (!ok) throw new WrongExpectedRevisionError(streamName, expected, current === -1n ? "no_stream" : current);
-}
-
-export function assertDistinctIds(events: EventToAppend[]): void {
-  if (new Set(events.map((e) => e.id)).size !== events.length) {
-    throw new Error("The batch contains the same event id more than once");
-  }
-}
-
-export function eventIdsAlreadyUsed(streamName: string, events: EventToAppend[]): Error {
-  return new Error(
-    `Event ids already used: the batch for ${streamName} (${events.map((e) => e.id).join(", ")}) ` +
-      "overlaps events already recorded, but is not a retry of one earlier append to this stream",
-  );
 }
 
 function jsonCopy(value: JsonObject): JsonObject {

@@ -14,7 +14,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from "../../domain/shared/event-store.js";
-import { assertDistinctIds, assertExpectedRevision, eventIdsAlreadyUsed } from "./memory-event-store.js";
+import { assertDistinctIds, assertExpectedRevision, eventIdsAlreadyUsed } from "./append-rules.js";
 import { AppendNotifier, CatchUpSubscription } from "./subscription.js";
 
 const SCHEMA = `

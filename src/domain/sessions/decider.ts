@@ -182,7 +182,8 @@ function create(command: Extract<SessionCommand, { type: "CreateSession" }>, sta
   }
   const status = parseOrThrow(z.enum(["DRAFT", "LEAD"], "must be DRAFT or LEAD"), command.status, "status");
   const mode = parseOrThrow(z.enum(["PUBLIC", "PRIVATE"], "must be PUBLIC or PRIVATE"), command.mode, "mode");
-  const details = parseOrThrow(sessionDetailsSchema, { ...EMPTY_DETAILS, ...command.details });
+  const given = Object.fromEntries(Object.entries(command.details).filter(([, value]) => value !== undefined));
+  const details = parseOrThrow(sessionDetailsSchema, { ...EMPTY_DETAILS, ...given });
   assertDetailsConsistent(details);
   const audience =
     command.audience == null ? null : parseOrThrow(sessionAudienceSchema, command.audience, "audience");

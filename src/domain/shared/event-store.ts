@@ -68,7 +68,10 @@ export interface SubscribeOptions {
   filter?: EventFilter;
 }
 
-/** Catch-up then live; no gap, no duplicate. Iterate with for-await; close() ends the iteration. */
+/**
+ * Catch-up then live; no gap, no duplicate. Iterate once with for-await; close() (or closing
+ * the store) ends the iteration. Relies on positions becoming visible in increasing order.
+ */
 export interface EventSubscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
@@ -77,7 +80,9 @@ export interface EventStore {
   /**
    * Appends atomically. Throws WrongExpectedRevisionError when the stream is not as expected.
    * If every event id of the batch is already recorded in this stream, in this order, the
-   * append is a retry: nothing is written and the original result is returned.
+   * append is a retry: nothing is written and the original result is returned. Other reuse of
+   * recorded ids throws DuplicateEventIdError. An expected revision of -1n means "no_stream"
+   * (an empty append to a missing stream returns -1n). An empty batch writes nothing.
    */
   appendToStream(
     streamName: string,
@@ -105,6 +110,15 @@ export class WrongExpectedRevisionError extends Error {
       `Stream ${streamName} was expected at ${String(expected)} but is at ${String(actual)}`,
     );
     this.name = "WrongExpectedRevisionError";
+  }
+}
+
+/** Event ids already recorded, in a batch that is not a retry of one earlier append. Never a conflict. */
+export class DuplicateEventIdError extends Error {
+  readonly code = "DUPLICATE_EVENT_ID";
+  constructor(message: string) {
+    super(message);
+    this.name = "DuplicateEventIdError";
   }
 }
 

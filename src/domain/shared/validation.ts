@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import { z } from "zod";
 import { isCountryCode, isCurrencyCode, isLanguageTag, isTimeZone } from "./iso-codes.js";
 import { ValidationError } from "./errors.js";
@@ -32,13 +33,15 @@ export const urlSchema = z
     }
   }, "must be an http(s) URL");
 
-/** An instant with an explicit offset, normalised to UTC ISO-8601. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO-8601 instant with an explicit offset (a real calendar date), normalised to UTC. */
 export const instantSchema = z
   .string()
-  .refine((value) => /(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)), {
-    message: "must be an ISO-8601 date-time with a time zone offset",
+  .refine((value) => ISO_INSTANT.test(value) && DateTime.fromISO(value, { setZone: true }).isValid, {
+    message: "must be an ISO-8601 date-time with a time zone offset, e.g. 2026-03-29T10:00:00+02:00",
   })
-  .transform((value) => new Date(value).toISOString());
+  .transform((value) => DateTime.fromISO(value, { setZone: true }).toUTC().toISO()!);
 
 export const countryCodeSchema = z
   .string()
