@@ -7,6 +7,8 @@ export function depthLimit(maxDepth: number) {
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
+    // Memoised per fragment: a fragment spread many times is measured once (no exponential walk).
+    const fragmentDepths = new Map<string, number>();
     const depthOf = (selectionSet: SelectionSetNode | undefined, seen: Set<string>): number => {
       if (!selectionSet) return 0;
       let deepest = 0;
@@ -18,7 +20,13 @@ export function depthLimit(maxDepth: number) {
         } else {
           const name = selection.name.value;
           const fragment = fragments.get(name);
-          if (fragment && !seen.has(name)) deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set([...seen, name])));
+          if (!fragment || seen.has(name)) continue; // cycles are reported by NoFragmentCyclesRule
+          let depth = fragmentDepths.get(name);
+          if (depth === undefined) {
+            depth = depthOf(fragment.selectionSet, new Set([...seen, name]));
+            fragmentDepths.set(name, depth);
+          }
+          deepest = Math.max(deepest, depth);
         }
       }
       return deepest;

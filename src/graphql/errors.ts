@@ -36,6 +36,11 @@ export function formatError(logger: Logger) {
       logger.error({ err: original }, "event store unavailable");
       return { ...base, message: "The service is temporarily unavailable; try again", extensions: { code: "SERVICE_UNAVAILABLE" } };
     }
+    // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep our rules' own codes.
+    const ruleCode = original instanceof GraphQLError && original.originalError instanceof GraphQLError
+      ? original.originalError.extensions.code
+      : undefined;
+    if (typeof ruleCode === "string") return { ...base, extensions: { code: ruleCode } };
     const code = formatted.extensions?.code;
     if (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR") {
       const { stacktrace: _ignored, ...extensions } = formatted.extensions ?? {};
