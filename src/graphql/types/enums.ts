@@ -1,43 +1,26 @@
 import { registerEnumType } from "type-graphql";
+import { ROLES } from "../../domain/users/user.js";
+import { SESSION_FORMAT_KINDS, SESSION_MODES, SESSION_STATUSES } from "../../domain/sessions/values.js";
 
-export enum SessionStatus {
-  DRAFT = "DRAFT",
-  LEAD = "LEAD",
-  PLANNED = "PLANNED",
-  CONFIRMED = "CONFIRMED",
-  CANCELED = "CANCELED",
+/** A GraphQL enum whose values are exactly the domain's list: they cannot drift apart. */
+function enumOf<const Values extends readonly string[]>(values: Values): { [V in Values[number]]: V } {
+  return Object.fromEntries(values.map((value) => [value, value])) as { [V in Values[number]]: V };
 }
-export enum SessionCreationStatus {
-  DRAFT = "DRAFT",
-  LEAD = "LEAD",
-}
-export enum SessionMode {
-  PUBLIC = "PUBLIC",
-  PRIVATE = "PRIVATE",
-}
-export enum SessionFormatKind {
-  WEBINAR = "WEBINAR",
-  CLASSROOM = "CLASSROOM",
-  ONLINE = "ONLINE",
-}
-export enum Role {
-  ADMIN = "ADMIN",
-  MANAGER = "MANAGER",
-  TRAINER = "TRAINER",
-  HOST = "HOST",
-  EMPLOYEE = "EMPLOYEE",
-  LEARNER = "LEARNER",
-  AUDITOR = "AUDITOR",
-}
-export enum SessionOrderField {
-  START = "START",
-  NAME = "NAME",
-  CREATED = "CREATED",
-}
-export enum SortDirection {
-  ASC = "ASC",
-  DESC = "DESC",
-}
+
+export const SessionStatus = enumOf(SESSION_STATUSES);
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+export const SessionCreationStatus = enumOf(["DRAFT", "LEAD"] as const);
+export type SessionCreationStatus = keyof typeof SessionCreationStatus;
+export const SessionMode = enumOf(SESSION_MODES);
+export type SessionMode = (typeof SESSION_MODES)[number];
+export const SessionFormatKind = enumOf(SESSION_FORMAT_KINDS);
+export type SessionFormatKind = (typeof SESSION_FORMAT_KINDS)[number];
+export const Role = enumOf(ROLES);
+export type Role = (typeof ROLES)[number];
+export const SessionOrderField = enumOf(["START", "NAME", "CREATED"] as const);
+export type SessionOrderField = keyof typeof SessionOrderField;
+export const SortDirection = enumOf(["ASC", "DESC"] as const);
+export type SortDirection = keyof typeof SortDirection;
 
 registerEnumType(SessionStatus, {
   name: "SessionStatus",

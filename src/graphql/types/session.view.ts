@@ -1,6 +1,5 @@
 import { DateTime } from "luxon";
 import type { Session as DomainSession } from "../../domain/sessions/decider.js";
-import type { SessionMode, SessionStatus } from "./enums.js";
 import { money } from "./money.type.js";
 import type { Session, SessionSchedule } from "./session.type.js";
 
@@ -9,9 +8,9 @@ export function toSessionView(session: DomainSession, meta: { revision: bigint; 
   const d = session.details;
   return {
     id: session.id,
-    status: session.status as SessionStatus,
+    status: session.status,
     statusReason: session.statusReason,
-    mode: session.mode as SessionMode,
+    mode: session.mode,
     name: d.name,
     summary: d.summary,
     description: d.description,

@@ -1,12 +1,11 @@
 import type { OrganizationRecord, UserRecord } from "../../projections/identity.queries.js";
-import type { Role } from "./enums.js";
 import type { Organization, User } from "./user.type.js";
 
 export const toUserView = (user: UserRecord): User => ({
   id: user.id,
   email: user.email,
   displayName: user.displayName,
-  roles: user.roles as Role[],
+  roles: user.roles,
   createdAt: new Date(user.createdAt),
 });
 
