@@ -40,6 +40,8 @@ const ORDER_COLUMN: Record<SessionOrderField, string> = {
   CREATED: "created_at",
 };
 
+export const MAX_SEARCH_WORDS = 20;
+
 type Row = { id: string; state: string; revision: bigint; updated_at: string; sort_key: string };
 
 export class SessionQueries {
@@ -59,7 +61,7 @@ export class SessionQueries {
       )
       .safeIntegers(true)
       .all(organizationId, JSON.stringify(ids)) as Row[];
-    return new Map(rows.map((row) => [row.id, toRecord(row)]));
+    return new Map(rows.map((row) => [row.id, toRecord(row, "CREATED")]));
   }
 
   list(
@@ -91,6 +93,9 @@ export class SessionQueries {
       params.startsBefore = filter.startsBefore;
     }
     const words = (filter.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    if (words.length > MAX_SEARCH_WORDS) {
+      throw new ValidationError("filter.search", `must have at most ${MAX_SEARCH_WORDS} words`);
+    }
     words.forEach((word, i) => {
       where.push(`search_text LIKE @word${i} ESCAPE '\\'`);
       params[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -104,7 +109,7 @@ export class SessionQueries {
     const comparison = order.direction === "ASC" ? ">" : "<";
     const pageWhere = [...where];
     if (after) {
-      const [key, id] = decodeCursor(after);
+      const [key, id] = decodeCursor(after, order.field);
       pageWhere.push(`(${column} ${comparison} @afterKey OR (${column} = @afterKey AND id ${comparison} @afterId))`);
       params.afterKey = key;
       params.afterId = id;
@@ -119,30 +124,35 @@ export class SessionQueries {
       .safeIntegers(true)
       .all({ ...params, limit: first + 1 }) as Row[];
     return {
-      records: rows.slice(0, first).map(toRecord),
+      records: rows.slice(0, first).map((row) => toRecord(row, order.field)),
       totalCount,
       hasNextPage: rows.length > first,
     };
   }
 }
 
-function toRecord(row: Row): SessionRecord {
+/** Cursors name their ordering: one from another ordering would point at the wrong place. */
+function toRecord(row: Row, field: SessionOrderField): SessionRecord {
   return {
     session: JSON.parse(row.state) as Session,
     revision: row.revision,
     updatedAt: row.updated_at,
-    cursor: Buffer.from(JSON.stringify([row.sort_key, row.id])).toString("base64url"),
+    cursor: Buffer.from(JSON.stringify([field, row.sort_key, row.id])).toString("base64url"),
   };
 }
 
-function decodeCursor(cursor: string): [string, string] {
+function decodeCursor(cursor: string, field: SessionOrderField): [string, string] {
+  let value: unknown;
   try {
-    const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "string")) {
-      return value as [string, string];
-    }
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    // fall through
+    // reported below
+  }
+  if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === "string")) {
+    if (value[0] !== field) {
+      throw new ValidationError("after", `is a cursor of a list ordered by ${value[0]}, not by ${field}`);
+    }
+    return [value[1], value[2]];
   }
   throw new ValidationError("after", "is not a cursor returned by this list");
 }

@@ -184,6 +184,7 @@ describe("S1 details validation (CreateSession and EditSessionDetails)", () => {
     { rule: "country FRA is alpha-3", patch: { availableCountries: ["FRA"] }, field: "availableCountries.0" },
     { rule: "language is not a language tag", patch: { language: "not a language" }, field: "language" },
     { rule: "language is empty", patch: { language: "" }, field: "language" },
+    { rule: "language is a word, not an ISO 639 code", patch: { language: "english" }, field: "language" },
     { rule: "image URL is ftp", patch: { imageUrl: "ftp://cdn.example.com/a.png" }, field: "imageUrl" },
     { rule: "image URL is javascript:", patch: { imageUrl: "javascript:alert(1)" }, field: "imageUrl" },
     { rule: "image URL is relative", patch: { imageUrl: "cover.png" }, field: "imageUrl" },
@@ -230,6 +231,7 @@ describe("S1 details validation (CreateSession and EditSessionDetails)", () => {
   const GOOD: Array<{ rule: string; patch: Record<string, unknown>; stored: Partial<SessionDetails> }> = [
     { rule: "currency EUR", patch: { currency: "EUR" }, stored: { currency: "EUR" } },
     { rule: "countries FR and BE", patch: { availableCountries: ["FR", "BE"] }, stored: { availableCountries: ["FR", "BE"] } },
+    { rule: "language zh-Hant-TW", patch: { language: "zh-Hant-TW" }, stored: { language: "zh-Hant-TW" } },
     { rule: "language fr-BE", patch: { language: "fr-BE" }, stored: { language: "fr-BE" } },
     { rule: "https image", patch: { imageUrl: "https://cdn.example.com/a.png" }, stored: { imageUrl: "https://cdn.example.com/a.png" } },
     { rule: "http image", patch: { imageUrl: "http://cdn.example.com/a.png" }, stored: { imageUrl: "http://cdn.example.com/a.png" } },

@@ -659,6 +659,15 @@ describe("sessions(first, after) arguments", () => {
   });
 });
 
+describe("sessions(filter) arguments", () => {
+  it("a search of 1200 words is answered or refused as bad input, never an internal error", async () => {
+    const search = Array.from({ length: 1200 }, (_, i) => `word${i}`).join(" ");
+    const result = await test.gql(`query ($filter: SessionFilterInput) { sessions(filter: $filter) { totalCount } }`, { filter: { search } }, admin.token);
+    if (result.errors?.length) expectRefused(result, "BAD_USER_INPUT", /^(filter\.)?search$/);
+    else expect(result.data?.sessions.totalCount).toBe(0);
+  });
+});
+
 describe("identity: createOrganization and signIn", () => {
   const valid = {
     name: "New academy",

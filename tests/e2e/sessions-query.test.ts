@@ -312,6 +312,24 @@ describe("pagination", () => {
     expect(byDefault.totalCount).toBe(8);
   });
 
+  it("a cursor taken from another ordering is refused, or continues right after its session", async () => {
+    const byName = await list(orgA.token, { orderBy: { field: "NAME", direction: "ASC" }, first: 1 });
+    expect(byName.edges[0]!.node.id).toBe(ids.alpha);
+    const result = await test.gql(
+      SESSIONS,
+      { orderBy: { field: "START", direction: "ASC" }, first: 100, after: byName.pageInfo.endCursor },
+      orgA.token,
+    );
+    if (result.errors?.length) {
+      expect(result.errors[0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "after" });
+      return;
+    }
+    // Never a silently wrong page: the sessions after alpha in START order.
+    const byStart = (await list(orgA.token, { orderBy: { field: "START", direction: "ASC" } })).edges.map((e) => e.node.id);
+    const page = result.data!.sessions as Page;
+    expect(page.edges.map((e) => e.node.id)).toEqual(byStart.slice(byStart.indexOf(ids.alpha) + 1));
+  });
+
   it("after the last cursor: an empty page with null cursors", async () => {
     const last = await list(orgA.token, { first: 8 });
     const beyond = await list(orgA.token, { first: 5, after: last.pageInfo.endCursor! });
@@ -420,6 +438,16 @@ describe("schedules in the organization's time zone (Europe/Brussels)", () => {
       endsAtLocal: "2026-03-28T22:00:00-04:00",
       durationMinutes: 90,
     });
+  });
+});
+
+describe("search beyond ASCII", () => {
+  it("finds accented words whatever their case", async () => {
+    const { id } = await mutate(CREATE, { name: "ÉTÉ À BRUXELLES", summary: "Visite guidée du Mont des Arts" }, orgC.token);
+    for (const search of ["été", "Été à", "GUIDÉE", "bruxelles été"]) {
+      const page = await list(orgC.token, { filter: { search } });
+      expect(page.edges.map((e) => e.node.id), search).toEqual([id]);
+    }
   });
 });
 

@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Everything one subscription delivered, as it arrives. */
 interface Collector {
-  results: FormattedExecutionResult<{ sessionStatusChanged: Change }>[];
+  results: FormattedExecutionResult<{ sessionStatusChanged: Change }, unknown>[];
   errors: unknown[];
   completed: boolean;
   changes(): Change[];
@@ -240,5 +240,18 @@ describe("unauthenticated subscriptions", () => {
     const [outcome] = outcomes as { data?: unknown; errors: { extensions?: { code?: string } }[] }[];
     expect(outcome!.data ?? null).toBeNull();
     expect(outcome!.errors[0]!.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("validation over WebSocket", () => {
+  it("a too-deep operation is refused with QUERY_TOO_DEEP before it runs", async () => {
+    const deep = `query { __schema { types { fields { type { ${"ofType { ".repeat(12)}name${" }".repeat(12)} } } } } }`;
+    const collector = collect(test.ws(orgA.token), deep);
+    await collector.waitFor(1);
+    const errors = subscriptionErrors(collector);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.extensions?.code).toBe("QUERY_TOO_DEEP");
+    expect(errors[0]!.message).toMatch(/deep/);
+    expect(collector.results.some((r) => r.data)).toBe(false);
   });
 });

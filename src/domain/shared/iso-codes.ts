@@ -27,7 +27,9 @@ export function isTimeZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
 }
 
+/** BCP 47 with an ISO 639 language (2–3 letters), e.g. en, fr-BE, zh-Hant-TW. */
 export function isLanguageTag(tag: string): boolean {
+  if (!/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(tag)) return false;
   try {
     return Intl.getCanonicalLocales(tag).length === 1;
   } catch {
