@@ -16,6 +16,8 @@ export interface CommandResult<State> {
   appended: EventToAppend[];
   /** Global position of the last appended event (null when nothing was written). */
   position: bigint | null;
+  /** Revision of the stream after the command (null: the stream does not exist). */
+  revision: bigint | null;
 }
 
 interface LoadedStream<State> {
@@ -57,7 +59,7 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.loadStream(streamName);
       const events = this.decider.decide(command, loaded.state);
-      if (events.length === 0) return { state: loaded.state, appended: [], position: null };
+      if (events.length === 0) return { state: loaded.state, appended: [], position: null, revision: loaded.revision };
 
       const toAppend = this.toStoredEvents(streamName, events, command.context, loaded);
       try {
@@ -68,7 +70,8 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
         if (result.nextExpectedRevision !== expectedNext) {
           // The store recognised a retry of an earlier append: our cached view is stale.
           this.cache.delete(streamName);
-          return { state: (await this.loadStream(streamName)).state, appended: [], position: result.position };
+          const reloaded = await this.loadStream(streamName);
+          return { state: reloaded.state, appended: [], position: result.position, revision: reloaded.revision };
         }
         const state = events.reduce(this.decider.evolve, loaded.state);
         const last = toAppend[toAppend.length - 1]!;
@@ -77,7 +80,7 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
           revision: result.nextExpectedRevision,
           lastEventHash: hashEvent({ ...last, streamName, revision: result.nextExpectedRevision }),
         });
-        return { state, appended: toAppend, position: result.position };
+        return { state, appended: toAppend, position: result.position, revision: result.nextExpectedRevision };
       } catch (error) {
         this.cache.delete(streamName);
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

@@ -253,7 +253,7 @@ async function execute(
     throw error;
   }
   const caughtUp = await context.app.caughtUp(result.position);
-  return sessionAfterCommand(context, sessionId, result.state, caughtUp);
+  return sessionAfterCommand(context, sessionId, result, caughtUp);
 }
 
 /** Only the fields the caller sent: undefined means "leave as is". */

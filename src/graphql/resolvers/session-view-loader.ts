@@ -1,4 +1,5 @@
-import type { Session as DomainSession, SessionState } from "../../domain/sessions/decider.js";
+import type { SessionState } from "../../domain/sessions/decider.js";
+import type { CommandResult } from "../../domain/shared/command-handler.js";
 import type { GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import type { Session } from "../types/session.type.js";
@@ -12,16 +13,16 @@ export async function loadSessionView(context: GraphQLContext, id: string): Prom
 }
 
 /** After a command: the read-model row once caught up, else the state the command produced. */
-export async function sessionAfterCommand(
+export function sessionAfterCommand(
   context: GraphQLContext,
   sessionId: string,
-  state: SessionState,
+  result: CommandResult<SessionState>,
   caughtUp: boolean,
-): Promise<Session> {
+): Session {
   const organizationId = context.principal!.organizationId;
   const record = caughtUp ? context.app.sessionQueries.byId(organizationId, sessionId) : null;
   if (record) return toSessionView(record.session, record);
-  if (state.kind === "Initial") throw notFound("Session", sessionId);
-  const session: DomainSession = state.session;
-  return toSessionView(session, { revision: -1n, updatedAt: new Date().toISOString() });
+  const { state, revision } = result;
+  if (state.kind === "Initial" || revision === null) throw notFound("Session", sessionId);
+  return toSessionView(state.session, { revision, updatedAt: new Date().toISOString() });
 }
