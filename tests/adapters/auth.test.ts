@@ -1,0 +1,54 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveJwtSecret } from "../../src/adapters/auth/jwt-secret.js";
+import { hashPassword, verifyPassword } from "../../src/adapters/auth/passwords.js";
+import { TokenService, type Principal } from "../../src/adapters/auth/tokens.js";
+
+const principal: Principal = { userId: "u1", organizationId: "o1", email: "a@b.test", roles: ["ADMIN"] };
+
+describe("JWT secret", () => {
+  it("generates a development secret once, keeps it under the data directory (0600) and reuses it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secret-"));
+    const first = resolveJwtSecret(undefined, dir);
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(fs.statSync(path.join(dir, "jwt-secret")).mode & 0o777).toBe(0o600);
+    expect(resolveJwtSecret(undefined, dir)).toBe(first);
+    expect(resolveJwtSecret("configured-secret-of-at-least-32-chars", dir)).toBe("configured-secret-of-at-least-32-chars");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("access tokens", () => {
+  const tokens = new TokenService("s".repeat(40), 3600);
+
+  it("round-trip the principal", async () => {
+    const { token, expiresAt } = await tokens.issue(principal, new Date());
+    expect(await tokens.verify(token)).toEqual(principal);
+    expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 3500_000);
+  });
+
+  it("are refused once expired, when tampered with, or when signed with another secret", async () => {
+    const expired = await tokens.issue(principal, new Date(Date.now() - 2 * 3600_000));
+    expect(await tokens.verify(expired.token)).toBeNull();
+    const { token } = await tokens.issue(principal, new Date());
+    const [header, payload, signature] = token.split(".");
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), org: "o2" })).toString("base64url");
+    expect(await tokens.verify(`${header}.${forged}.${signature}`)).toBeNull();
+    expect(await new TokenService("t".repeat(40), 3600).verify(token)).toBeNull();
+    expect(await tokens.verify("not.a.token")).toBeNull();
+  });
+});
+
+describe("passwords", () => {
+  it("are stored as salted scrypt hashes and verified", async () => {
+    const hash = await hashPassword("correct horse 1");
+    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(hash).not.toContain("correct horse");
+    expect(await hashPassword("correct horse 1")).not.toBe(hash);
+    expect(await verifyPassword("correct horse 1", hash)).toBe(true);
+    expect(await verifyPassword("correct horse 2", hash)).toBe(false);
+    expect(await verifyPassword("x", "garbage")).toBe(false);
+  });
+});
