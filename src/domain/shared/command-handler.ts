@@ -50,11 +50,6 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     return this.serialised(streamName, () => this.decideAndAppend(streamName, command));
   }
 
-  /** Current state of a stream, as the deciders see it. */
-  async load(streamName: string): Promise<State> {
-    return (await this.loadStream(streamName)).state;
-  }
-
   private async decideAndAppend(streamName: string, command: Command): Promise<CommandResult<State>> {
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.loadStream(streamName);
