@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { Session } from "../domain/sessions/decider.js";
 import type { SessionFormatKind, SessionMode, SessionStatus } from "../domain/sessions/values.js";
 import { ValidationError } from "../domain/shared/errors.js";
+import { prepared } from "./read-model-db.js";
 
 export interface SessionFilter {
   statuses?: SessionStatus[];
@@ -54,11 +55,11 @@ export class SessionQueries {
   /** One query for many ids (DataLoader batches land here). */
   byIds(organizationId: string, ids: readonly string[]): Map<string, SessionRecord> {
     if (ids.length === 0) return new Map();
-    const rows = this.db
-      .prepare(
-        `SELECT id, state, revision, updated_at, created_at AS sort_key FROM sessions
-         WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))`,
-      )
+    const rows = prepared(
+      this.db,
+      `SELECT id, state, revision, updated_at, created_at AS sort_key FROM sessions
+       WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))`,
+    )
       .safeIntegers(true)
       .all(organizationId, JSON.stringify(ids)) as Row[];
     return new Map(rows.map((row) => [row.id, toRecord(row, "CREATED")]));

@@ -12,9 +12,21 @@ export class Money {
   formatted!: string;
 }
 
+const formatters = new Map<string, { format: Intl.NumberFormat; minorUnitsPerUnit: number }>();
+
+/** One formatter per currency: building an Intl.NumberFormat costs more than formatting with it. */
+function formatterFor(currency: string) {
+  let formatter = formatters.get(currency);
+  if (!formatter) {
+    const format = new Intl.NumberFormat("en", { style: "currency", currency });
+    formatter = { format, minorUnitsPerUnit: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) };
+    formatters.set(currency, formatter);
+  }
+  return formatter;
+}
+
 export function money(amount: number | null, currency: string | null): Money | null {
   if (amount === null || currency === null) return null;
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const formatted = new Intl.NumberFormat("en", { style: "currency", currency }).format(amount / 10 ** digits);
-  return { amount, currency, formatted };
+  const { format, minorUnitsPerUnit } = formatterFor(currency);
+  return { amount, currency, formatted: format.format(amount / minorUnitsPerUnit) };
 }
