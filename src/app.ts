@@ -1,22 +1,40 @@
 import type Database from "better-sqlite3";
 import fs from "node:fs";
 import { pino, type Logger } from "pino";
+import { ExternalIdentityVerifier } from "./adapters/auth/external-identity.js";
 import { resolveJwtSecret } from "./adapters/auth/jwt-secret.js";
+import { SignInRateLimiter } from "./adapters/auth/sign-in-rate-limiter.js";
+import { SignedTokens } from "./adapters/auth/signed-tokens.js";
 import { TokenService } from "./adapters/auth/tokens.js";
 import { openEventStore, readModelsFile } from "./adapters/event-store/open-event-store.js";
+import { createMailer, type Mailer } from "./adapters/mail/mailer.js";
 import type { Config } from "./config.js";
-import { organizationDecider, type OrganizationCommand, type OrganizationEvent, type OrganizationState } from "./domain/organizations/organization.js";
+import { signInDecider, type SignInCommand, type SignInEvent, type SignInState } from "./domain/access/sign-in.js";
+import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent, type ApiKeyState } from "./domain/api-keys/api-key.js";
+import {
+  organizationDecider,
+  type OrganizationCommand,
+  type OrganizationEvent,
+  type OrganizationState,
+} from "./domain/organizations/organization.js";
 import type { SessionCommand } from "./domain/sessions/commands.js";
 import { sessionDecider, type SessionState } from "./domain/sessions/decider.js";
 import type { SessionEvent } from "./domain/sessions/events.js";
 import { CommandHandler } from "./domain/shared/command-handler.js";
 import type { EventStore } from "./domain/shared/event-store.js";
-import { userDecider, type UserCommand, type UserEvent, type UserState } from "./domain/users/user.js";
+import { teamDecider, type TeamCommand, type TeamEvent, type TeamState } from "./domain/teams/team.js";
+import type { UserCommand } from "./domain/users/commands.js";
+import { userDecider, type UserState } from "./domain/users/decider.js";
+import { emailClaimDecider } from "./domain/users/email-claim.js";
+import type { UserEvent } from "./domain/users/events.js";
+import { UserRegistration } from "./domain/users/user-registration.js";
 import { ALL_PROJECTIONS } from "./projections/all-projections.js";
+import { ApiKeyQueries } from "./projections/api-keys.queries.js";
 import { IdentityQueries } from "./projections/identity.queries.js";
 import { Projector } from "./projections/projector.js";
 import { openReadModels } from "./projections/read-model-db.js";
 import { SessionQueries } from "./projections/sessions.queries.js";
+import { TeamQueries } from "./projections/teams.queries.js";
 
 /** Everything a request needs, built once at start (the composition root). */
 export interface App {
@@ -26,23 +44,38 @@ export interface App {
   readModels: Database.Database;
   projector: Projector;
   tokens: TokenService;
+  /** Refresh tokens: `rt_<sign-in id>.<generation>.<mac>`. */
+  refreshTokens: SignedTokens;
+  /** Invitation tokens: `inv_<user id>.<invitation id>.<mac>`. */
+  invitationTokens: SignedTokens;
+  externalIdentity: ExternalIdentityVerifier | null;
+  signInLimiter: SignInRateLimiter;
+  mailer: Mailer;
   sessionQueries: SessionQueries;
   identityQueries: IdentityQueries;
+  teamQueries: TeamQueries;
+  apiKeyQueries: ApiKeyQueries;
   sessions: CommandHandler<SessionCommand, SessionEvent, SessionState>;
   organizations: CommandHandler<OrganizationCommand, OrganizationEvent, OrganizationState>;
   users: CommandHandler<UserCommand, UserEvent, UserState>;
+  userRegistration: UserRegistration;
+  teams: CommandHandler<TeamCommand, TeamEvent, TeamState>;
+  apiKeys: CommandHandler<ApiKeyCommand, ApiKeyEvent, ApiKeyState>;
+  signIns: CommandHandler<SignInCommand, SignInEvent, SignInState>;
   /** Resolves once the read models include `position` (read-your-writes); false on timeout. */
   caughtUp(position: bigint | null): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export function createApp(config: Config, options: { logger?: Logger; store?: EventStore } = {}): App {
+export function createApp(config: Config, options: { logger?: Logger; store?: EventStore; mailer?: Mailer } = {}): App {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? pino({ level: config.logLevel });
   const store = options.store ?? openEventStore(config.dataDir);
   const readModels = openReadModels(readModelsFile(config.dataDir));
   const projector = new Projector(store, readModels, ALL_PROJECTIONS);
   projector.start();
+  const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const users = new CommandHandler(store, userDecider);
 
   return {
     config,
@@ -50,12 +83,25 @@ export function createApp(config: Config, options: { logger?: Logger; store?: Ev
     store,
     readModels,
     projector,
-    tokens: new TokenService(resolveJwtSecret(config.jwtSecret, config.dataDir), config.accessTokenTtlSeconds),
+    tokens: new TokenService(secret, config.accessTokenTtlSeconds),
+    refreshTokens: new SignedTokens(secret, "refresh-token", "rt_"),
+    invitationTokens: new SignedTokens(secret, "invitation", "inv_"),
+    externalIdentity: config.externalIdentity ? new ExternalIdentityVerifier(config.externalIdentity) : null,
+    signInLimiter: new SignInRateLimiter(config.signInLimits),
+    mailer:
+      options.mailer ??
+      createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger, logContents: !config.production }),
     sessionQueries: new SessionQueries(readModels),
     identityQueries: new IdentityQueries(readModels),
+    teamQueries: new TeamQueries(readModels),
+    apiKeyQueries: new ApiKeyQueries(readModels),
     sessions: new CommandHandler(store, sessionDecider),
     organizations: new CommandHandler(store, organizationDecider),
-    users: new CommandHandler(store, userDecider),
+    users,
+    userRegistration: new UserRegistration(store, new CommandHandler(store, emailClaimDecider), users),
+    teams: new CommandHandler(store, teamDecider),
+    apiKeys: new CommandHandler(store, apiKeyDecider),
+    signIns: new CommandHandler(store, signInDecider),
     async caughtUp(position) {
       if (position === null) return true;
       const reached = await projector.waitFor(position, config.readYourWritesTimeoutMs);

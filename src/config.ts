@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import type { ExternalIdentityConfig } from "./adapters/auth/external-identity.js";
+import type { RateLimit } from "./adapters/auth/sign-in-rate-limiter.js";
 
 const configSchema = z.object({
   PORT: z.coerce
@@ -18,6 +20,28 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int("must be an integer").min(300, "must be at least 300").default(30 * 24 * 3600),
+  INVITATION_TTL_HOURS: z.coerce.number().int("must be an integer").min(1).max(90 * 24).default(7 * 24),
+  PUBLIC_URL: z.url("must be a URL, e.g. https://academy.example.com").optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
+  MAIL_FROM: z.string().min(3).default("Sessions <no-reply@localhost>"),
+  AUTH_JWKS_URL: z.url("must be the URL of the identity provider's JWKS").optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_ORGANIZATION_CLAIM: z.string().min(1).default("org"),
+  AUTH_ROLES_CLAIM: z.string().min(1).default("roles"),
+  AUTH_EMAIL_CLAIM: z.string().min(1).default("email"),
+  SIGN_IN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  SIGN_IN_EMAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  SIGN_IN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
+  SIGN_IN_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  TRUST_PROXY: z.enum(["true", "false"], "must be true or false").default("false"),
+}).superRefine((env, ctx) => {
+  if (env.AUTH_JWKS_URL && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
+    for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
+      if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required when AUTH_JWKS_URL is set" });
+    }
+  }
 });
 
 export type Config = {
@@ -29,6 +53,15 @@ export type Config = {
   logLevel: z.output<typeof configSchema>["LOG_LEVEL"];
   production: boolean;
   readYourWritesTimeoutMs: number;
+  refreshTokenTtlSeconds: number;
+  invitationTtlHours: number;
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** An external identity provider whose access tokens are accepted too. */
+  externalIdentity: ExternalIdentityConfig | null;
+  signInLimits: { perEmail: RateLimit; perIp: RateLimit };
+  trustProxy: boolean;
 };
 
 export class ConfigError extends Error {
@@ -60,5 +93,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === "production",
     readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    invitationTtlHours: e.INVITATION_TTL_HOURS,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    externalIdentity: e.AUTH_JWKS_URL
+      ? {
+          jwksUrl: e.AUTH_JWKS_URL,
+          issuer: e.AUTH_ISSUER!,
+          audience: e.AUTH_AUDIENCE!,
+          organizationClaim: e.AUTH_ORGANIZATION_CLAIM,
+          rolesClaim: e.AUTH_ROLES_CLAIM,
+          emailClaim: e.AUTH_EMAIL_CLAIM,
+        }
+      : null,
+    signInLimits: {
+      perEmail: { attempts: e.SIGN_IN_MAX_FAILURES_PER_EMAIL, windowSeconds: e.SIGN_IN_EMAIL_WINDOW_SECONDS },
+      perIp: { attempts: e.SIGN_IN_MAX_ATTEMPTS_PER_IP, windowSeconds: e.SIGN_IN_IP_WINDOW_SECONDS },
+    },
+    trustProxy: e.TRUST_PROXY === "true",
   };
 }

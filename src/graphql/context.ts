@@ -1,81 +1,118 @@
 import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
-import type { Principal } from "../adapters/auth/tokens.js";
 import type { App } from "../app.js";
+import { type Actor, actorIdOf } from "../domain/access/actor.js";
+import { authorize as authorizeWithTable, mayCall, type Operation, type Resource } from "../domain/access/authorization.js";
 import type { CommandContext } from "../domain/shared/decider.js";
+import { DomainError } from "../domain/shared/errors.js";
 import { deterministicUuid } from "../domain/shared/event-metadata.js";
 import type { UserRecord } from "../projections/identity.queries.js";
 import type { SessionRecord } from "../projections/sessions.queries.js";
+import type { TeamRecord } from "../projections/teams.queries.js";
+import { authenticate } from "./authenticate.js";
 import { unauthenticated } from "./errors.js";
 
 export interface Loaders {
   userById: DataLoader<string, UserRecord | null>;
   sessionById: DataLoader<string, SessionRecord | null>;
+  teamById: DataLoader<string, TeamRecord | null>;
+  teamIdsByUserId: DataLoader<string, string[]>;
+  memberIdsByTeamId: DataLoader<string, string[]>;
 }
 
 export interface GraphQLContext {
   app: App;
-  principal: Principal | null;
+  actor: Actor | null;
+  signInId: string | null;
+  /** Why the presented credential was refused (expired, revoked…), if it was. */
+  authProblem: string | null;
   /** Correlation id of this request: every event it causes carries it. */
   requestId: string;
+  clientIp: string;
   loaders: Loaders;
 }
 
-export async function buildContext(app: App, authorization: unknown, requestId?: string): Promise<GraphQLContext> {
-  const principal = await authenticate(app, authorization);
+export async function buildContext(
+  app: App,
+  authorization: unknown,
+  request: { requestId?: string; clientIp?: string } = {},
+): Promise<GraphQLContext> {
+  const { actor, signInId, problem } = await authenticate(app, authorization);
+  const { requestId, clientIp } = request;
   return {
     app,
-    principal,
+    actor,
+    signInId,
+    authProblem: problem,
     requestId: requestId && /^[\w-]{1,100}$/.test(requestId) ? requestId : randomUUID(),
-    loaders: principal ? createLoaders(app, principal.organizationId) : emptyLoaders(),
+    clientIp: clientIp ?? "unknown",
+    loaders: createLoaders(app, actor?.organizationId ?? null),
   };
 }
 
-async function authenticate(app: App, authorization: unknown): Promise<Principal | null> {
-  if (typeof authorization !== "string") return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-  if (!match) return null;
-  return app.tokens.verify(match[1]!);
-}
-
 /** Per request and per organization: a loader never returns another tenant's rows. */
-function createLoaders(app: App, organizationId: string): Loaders {
+function createLoaders(app: App, organizationId: string | null): Loaders {
+  const none = <T>(ids: readonly string[], empty: T) => ids.map(() => empty);
   return {
     userById: new DataLoader(async (ids) => {
+      if (!organizationId) return none(ids, null);
       const found = app.identityQueries.usersByIds(organizationId, ids);
       return ids.map((id) => found.get(id) ?? null);
     }),
     sessionById: new DataLoader(async (ids) => {
+      if (!organizationId) return none(ids, null);
       const found = app.sessionQueries.byIds(organizationId, ids);
       return ids.map((id) => found.get(id) ?? null);
+    }),
+    teamById: new DataLoader(async (ids) => {
+      if (!organizationId) return none(ids, null);
+      const found = app.teamQueries.byIds(organizationId, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    }),
+    teamIdsByUserId: new DataLoader(async (ids) => {
+      if (!organizationId) return none(ids, []);
+      const found = app.teamQueries.teamIdsByUserIds(organizationId, ids);
+      return ids.map((id) => found.get(id) ?? []);
+    }),
+    memberIdsByTeamId: new DataLoader(async (ids) => {
+      if (!organizationId) return none(ids, []);
+      const found = app.teamQueries.memberIdsByTeamIds(organizationId, ids);
+      return ids.map((id) => found.get(id) ?? []);
     }),
   };
 }
 
-function emptyLoaders(): Loaders {
-  return {
-    userById: new DataLoader(async (ids) => ids.map(() => null)),
-    sessionById: new DataLoader(async (ids) => ids.map(() => null)),
-  };
+export function requireActor(context: GraphQLContext): Actor {
+  if (context.actor) return context.actor;
+  if (context.authProblem) throw new DomainError("UNAUTHENTICATED", context.authProblem);
+  throw unauthenticated();
 }
 
-export function requirePrincipal(context: GraphQLContext): Principal {
-  if (!context.principal) throw unauthenticated();
-  return context.principal;
+/** Checks the authorization table (src/domain/access/authorization.ts) and returns the caller. */
+export function authorize(context: GraphQLContext, operation: Operation, resource?: Resource): Actor {
+  if (!mayCall(context.actor, operation, resource) && !context.actor) requireActor(context);
+  authorizeWithTable(context.actor, operation, resource);
+  return context.actor!;
+}
+
+/** A person (not an API key). */
+export function requireUser(context: GraphQLContext, operation: Operation): Extract<Actor, { kind: "USER" }> {
+  const actor = authorize(context, operation);
+  if (actor.kind !== "USER") throw new DomainError("FORBIDDEN", `${operation} is for people, not API keys`);
+  return actor;
 }
 
 /**
  * Context of a command sent by the caller. With an idempotency key, the command id (and so
- * the event ids) is the same on every retry of the same operation by the same user.
+ * the event ids) is the same on every retry of the same operation by the same caller.
  */
 export function commandContext(context: GraphQLContext, operation: string, idempotencyKey?: string | null): CommandContext {
-  const principal = requirePrincipal(context);
+  const actor = requireActor(context);
+  const actorId = actorIdOf(actor);
   return {
-    commandId: idempotencyKey
-      ? deterministicUuid(`${principal.organizationId}/${principal.userId}/${operation}/${idempotencyKey}`)
-      : randomUUID(),
-    organizationId: principal.organizationId,
-    actorId: principal.userId,
+    commandId: idempotencyKey ? deterministicUuid(`${actor.organizationId}/${actorId}/${operation}/${idempotencyKey}`) : randomUUID(),
+    organizationId: actor.organizationId,
+    actorId,
     now: new Date(),
     correlationId: context.requestId,
   };

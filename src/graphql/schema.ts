@@ -1,14 +1,27 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { buildSchema } from "type-graphql";
-import { IdentityResolver } from "./resolvers/identity.resolver.js";
+import { ApiKeyResolver } from "./resolvers/api-key.resolver.js";
+import { AuthResolver } from "./resolvers/auth.resolver.js";
+import { OrganizationResolver } from "./resolvers/organization.resolver.js";
+import { PeopleResolver } from "./resolvers/people.resolver.js";
+import { TeamResolver } from "./resolvers/team.resolver.js";
 import { SessionMutationsResolver } from "./resolvers/session-mutations.resolver.js";
 import { SessionSubscriptionResolver } from "./resolvers/session-subscription.resolver.js";
 import { SessionResolver } from "./resolvers/session.resolver.js";
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [IdentityResolver, SessionResolver, SessionMutationsResolver, SessionSubscriptionResolver],
+    resolvers: [
+      AuthResolver,
+      OrganizationResolver,
+      PeopleResolver,
+      TeamResolver,
+      ApiKeyResolver,
+      SessionResolver,
+      SessionMutationsResolver,
+      SessionSubscriptionResolver,
+    ],
     // Input is validated with zod in the domain, not with class-validator.
     validate: false,
     // Required by type-graphql; our subscriptions feed from the projector instead.

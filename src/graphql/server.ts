@@ -27,6 +27,8 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
   const format = formatError(app.logger);
   const validationRules = [depthLimit(MAX_QUERY_DEPTH)];
   const expressApp = express();
+  // Behind a load balancer, the client's address is in X-Forwarded-For (sign-in rate limits use it).
+  expressApp.set("trust proxy", app.config.trustProxy);
   const httpServer = http.createServer(expressApp);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
@@ -36,7 +38,9 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
       validate: (schema, document) => validate(schema, document, [...specifiedRules, ...validationRules]),
       context: (ctx) => {
         const params = ctx.connectionParams ?? {};
-        return buildContext(app, params.authorization ?? params.Authorization);
+        return buildContext(app, params.authorization ?? params.Authorization, {
+          clientIp: ctx.extra.request.socket.remoteAddress,
+        });
       },
       onNext: (_ctx, _id, _payload, _args, result) => formatResult(result as ExecutionResult, format),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.toJSON(), error)) as never,
@@ -63,7 +67,11 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
     "/graphql",
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
-      context: ({ req }) => buildContext(app, req.headers.authorization, header(req.headers["x-correlation-id"])),
+      context: ({ req }) =>
+        buildContext(app, req.headers.authorization, {
+          requestId: header(req.headers["x-correlation-id"]),
+          clientIp: req.ip ?? req.socket.remoteAddress,
+        }),
     }),
   );
 

@@ -1,5 +1,13 @@
+import { apiKeysProjection } from "./api-keys.projection.js";
 import { organizationsProjection, usersProjection } from "./identity.projection.js";
 import type { Projection } from "./projection.js";
 import { sessionsProjection } from "./sessions.projection.js";
+import { teamsProjection } from "./teams.projection.js";
 
-export const ALL_PROJECTIONS: readonly Projection[] = [organizationsProjection, usersProjection, sessionsProjection];
+export const ALL_PROJECTIONS: readonly Projection[] = [
+  organizationsProjection,
+  usersProjection,
+  teamsProjection,
+  apiKeysProjection,
+  sessionsProjection,
+];

@@ -1,5 +1,8 @@
 import type Database from "better-sqlite3";
-import type { Role } from "../domain/users/user.js";
+import type { OrganizationSettings } from "../domain/organizations/settings.js";
+import type { User } from "../domain/users/decider.js";
+import type { Role, UserStatus } from "../domain/users/user.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import { prepared } from "./read-model-db.js";
 
 export interface UserRecord {
@@ -8,8 +11,16 @@ export interface UserRecord {
   email: string;
   displayName: string;
   roles: Role[];
-  passwordHash: string;
+  status: UserStatus;
+  country: string | null;
+  isMember: boolean;
+  hasPassword: boolean;
+  invitationExpiresAt: string | null;
+  passwordHash: string | null;
   createdAt: string;
+  updatedAt: string;
+  revision: number;
+  cursor: string;
 }
 
 export interface OrganizationRecord {
@@ -17,7 +28,23 @@ export interface OrganizationRecord {
   name: string;
   timezone: string;
   currency: string;
+  settings: OrganizationSettings;
   createdAt: string;
+}
+
+export interface UserFilter {
+  roles?: Role[];
+  statuses?: UserStatus[];
+  isMember?: boolean;
+  teamId?: string;
+  /** Words searched in name and e-mail. */
+  search?: string;
+}
+
+export interface Page<T> {
+  records: T[];
+  totalCount: number;
+  hasNextPage: boolean;
 }
 
 type UserRow = {
@@ -25,9 +52,14 @@ type UserRow = {
   organization_id: string;
   email: string;
   display_name: string;
+  name_key: string;
   roles: string;
-  password_hash: string;
+  status: UserStatus;
+  password_hash: string | null;
+  state: string;
   created_at: string;
+  updated_at: string;
+  revision: number;
 };
 
 export class IdentityQueries {
@@ -36,9 +68,23 @@ export class IdentityQueries {
   /** Every account with this e-mail (one per organization at most). */
   usersByEmail(email: string): UserRecord[] {
     const rows = prepared(this.db, "SELECT * FROM users WHERE email = ? ORDER BY created_at").all(
-      email.toLowerCase(),
+      email.trim().toLowerCase(),
     ) as UserRow[];
     return rows.map(toUser);
+  }
+
+  userByEmail(organizationId: string, email: string): UserRecord | null {
+    const row = prepared(this.db, "SELECT * FROM users WHERE organization_id = ? AND email = ?").get(
+      organizationId,
+      email.trim().toLowerCase(),
+    ) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  /** A user by id whatever the organization (invitation links carry only the user id). */
+  userById(id: string): UserRecord | null {
+    const row = prepared(this.db, "SELECT * FROM users WHERE id = ?").get(id) as UserRow | undefined;
+    return row ? toUser(row) : null;
   }
 
   usersByIds(organizationId: string, ids: readonly string[]): Map<string, UserRecord> {
@@ -49,22 +95,77 @@ export class IdentityQueries {
     return new Map(rows.map((row) => [row.id, toUser(row)]));
   }
 
+  /** Users ordered by name, keyset-paginated. */
+  listUsers(organizationId: string, filter: UserFilter, first: number, after?: string): Page<UserRecord> {
+    const where = ["organization_id = @organizationId"];
+    const params: Record<string, unknown> = { organizationId };
+    if (filter.roles?.length) {
+      where.push("EXISTS (SELECT 1 FROM json_each(users.roles) r WHERE r.value IN (SELECT value FROM json_each(@roles)))");
+      params.roles = JSON.stringify(filter.roles);
+    }
+    if (filter.statuses?.length) {
+      where.push("status IN (SELECT value FROM json_each(@statuses))");
+      params.statuses = JSON.stringify(filter.statuses);
+    }
+    if (filter.isMember !== undefined) {
+      where.push("json_extract(state, '$.isMember') = @isMember");
+      params.isMember = filter.isMember ? 1 : 0;
+    }
+    if (filter.teamId) {
+      where.push("id IN (SELECT user_id FROM team_members WHERE team_id = @teamId AND organization_id = @organizationId)");
+      params.teamId = filter.teamId;
+    }
+    const words = (filter.search ?? "").toLowerCase().split(/\s+/).filter(Boolean).slice(0, 20);
+    words.forEach((word, i) => {
+      where.push(`(name_key LIKE @word${i} ESCAPE '\\' OR email LIKE @word${i} ESCAPE '\\')`);
+      params[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    });
+    const totalCount = (this.db.prepare(`SELECT count(*) AS n FROM users WHERE ${where.join(" AND ")}`).get(params) as { n: number }).n;
+    if (after) {
+      const [key, id] = decodeCursor(after, "NAME");
+      where.push("(name_key > @afterKey OR (name_key = @afterKey AND id > @afterId))");
+      Object.assign(params, { afterKey: key, afterId: id });
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM users WHERE ${where.join(" AND ")} ORDER BY name_key, id LIMIT @limit`)
+      .all({ ...params, limit: first + 1 }) as UserRow[];
+    return { records: rows.slice(0, first).map(toUser), totalCount, hasNextPage: rows.length > first };
+  }
+
   organization(id: string): OrganizationRecord | null {
     const row = prepared(this.db, "SELECT * FROM organizations WHERE id = ?").get(id) as
-      | { id: string; name: string; timezone: string; currency: string; created_at: string }
+      | { id: string; name: string; timezone: string; currency: string; settings: string; created_at: string }
       | undefined;
-    return row ? { id: row.id, name: row.name, timezone: row.timezone, currency: row.currency, createdAt: row.created_at } : null;
+    return row
+      ? {
+          id: row.id,
+          name: row.name,
+          timezone: row.timezone,
+          currency: row.currency,
+          settings: JSON.parse(row.settings) as OrganizationSettings,
+          createdAt: row.created_at,
+        }
+      : null;
   }
 }
 
 function toUser(row: UserRow): UserRecord {
+  const state = JSON.parse(row.state) as User;
   return {
     id: row.id,
     organizationId: row.organization_id,
     email: row.email,
     displayName: row.display_name,
     roles: JSON.parse(row.roles) as Role[],
+    status: row.status,
+    country: state.country,
+    isMember: state.isMember,
+    hasPassword: state.hasPassword,
+    invitationExpiresAt: state.pendingInvitation?.expiresAt ?? null,
     passwordHash: row.password_hash,
     createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    revision: Number(row.revision),
+    cursor: encodeCursor("NAME", row.name_key, row.id),
   };
 }

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** Bump when a table changes shape: the read models are then dropped and replayed. */
-export const READ_MODEL_VERSION = 1;
+export const READ_MODEL_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS organizations (
   name TEXT NOT NULL,
   timezone TEXT NOT NULL,
   currency TEXT NOT NULL,
+  settings TEXT NOT NULL,
   created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
   revision INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS users (
@@ -23,13 +25,54 @@ CREATE TABLE IF NOT EXISTS users (
   organization_id TEXT NOT NULL,
   email TEXT NOT NULL,
   display_name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
   roles TEXT NOT NULL,
-  password_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  password_hash TEXT,
+  state TEXT NOT NULL,
   created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
   revision INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS users_by_email ON users (email, organization_id);
-CREATE INDEX IF NOT EXISTS users_by_organization ON users (organization_id);
+CREATE INDEX IF NOT EXISTS users_by_organization ON users (organization_id, name_key, id);
+CREATE TABLE IF NOT EXISTS teams (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS teams_by_organization ON teams (organization_id, name_key, id);
+CREATE TABLE IF NOT EXISTS team_members (
+  team_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  organization_id TEXT NOT NULL,
+  added_at TEXT NOT NULL,
+  PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS team_members_by_user ON team_members (user_id, team_id);
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT,
+  revision INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS api_keys_by_organization ON api_keys (organization_id, created_at);
+CREATE TABLE IF NOT EXISTS session_targets (
+  session_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (session_id, kind, value)
+);
+CREATE INDEX IF NOT EXISTS session_targets_by_value ON session_targets (kind, value, session_id);
 CREATE TABLE IF NOT EXISTS sessions (
   id TEXT PRIMARY KEY,
   organization_id TEXT NOT NULL,
@@ -55,7 +98,16 @@ CREATE INDEX IF NOT EXISTS sessions_by_name ON sessions (organization_id, name_k
 CREATE INDEX IF NOT EXISTS sessions_by_created ON sessions (organization_id, created_at, id);
 `;
 
-const TABLES = ["checkpoints", "organizations", "users", "sessions"];
+const TABLES = [
+  "checkpoints",
+  "organizations",
+  "users",
+  "teams",
+  "team_members",
+  "api_keys",
+  "sessions",
+  "session_targets",
+];
 
 /** The read-model database: a separate file from the event store, rebuilt from events at will. */
 export function openReadModels(fileName: string): Database.Database {

@@ -11,7 +11,7 @@ export const UNSCHEDULED_START_KEY = "~";
 /** One row per session; `state` holds the session exactly as the domain's evolve builds it. */
 export const sessionsProjection: Projection = {
   name: "sessions",
-  tables: ["sessions"],
+  tables: ["sessions", "session_targets"],
   handles: new Set<string>(SESSION_EVENT_TYPES),
   apply(db, recorded) {
     const sessionId = String(recorded.data.sessionId);
@@ -23,6 +23,7 @@ export const sessionsProjection: Projection = {
     const after = evolveSession(before, { type: recorded.type, data: recorded.data } as SessionEvent);
     if (after.kind === "Initial") return;
     upsert(db, after.session, recorded);
+    if (recorded.type === "SessionCreated" || recorded.type === "SessionAudienceSet") replaceTargets(db, after.session);
   },
 };
 
@@ -59,4 +60,15 @@ function upsert(db: Database.Database, session: Session, recorded: RecordedEvent
     state: JSON.stringify(session),
     revision: recorded.revision,
   });
+}
+
+/** S5: who a private session targets, one row per user, team or invited e-mail. */
+function replaceTargets(db: Database.Database, session: Session): void {
+  prepared(db, "DELETE FROM session_targets WHERE session_id = ?").run(session.id);
+  const audience = session.audience;
+  if (audience?.mode !== "PRIVATE") return;
+  const insert = prepared(db, "INSERT OR IGNORE INTO session_targets (session_id, kind, value) VALUES (?, ?, ?)");
+  for (const userId of audience.targetUserIds) insert.run(session.id, "USER", userId);
+  for (const teamId of audience.targetTeamIds) insert.run(session.id, "TEAM", teamId);
+  for (const email of audience.invitedEmails) insert.run(session.id, "EMAIL", email);
 }

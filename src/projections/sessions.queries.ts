@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
+import { LEARNER_VISIBLE_STATUSES, type SessionVisibility } from "../domain/access/session-visibility.js";
 import type { Session } from "../domain/sessions/decider.js";
 import type { SessionFormatKind, SessionMode, SessionStatus } from "../domain/sessions/values.js";
 import { ValidationError } from "../domain/shared/errors.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import { prepared } from "./read-model-db.js";
 
 export interface SessionFilter {
@@ -67,6 +69,7 @@ export class SessionQueries {
 
   list(
     organizationId: string,
+    visibility: SessionVisibility,
     filter: SessionFilter,
     order: { field: SessionOrderField; direction: SortDirection },
     first: number,
@@ -74,6 +77,18 @@ export class SessionQueries {
   ): SessionPage {
     const where = ["organization_id = @organizationId"];
     const params: Record<string, unknown> = { organizationId };
+    if (visibility.kind === "AUDIENCE") {
+      where.push(`status IN (SELECT value FROM json_each(@visibleStatuses))`);
+      where.push(`(mode = 'PUBLIC' OR id IN (SELECT session_id FROM session_targets
+        WHERE (kind = 'USER' AND value = @viewerId) OR (kind = 'EMAIL' AND value = @viewerEmail)
+          OR (kind = 'TEAM' AND value IN (SELECT value FROM json_each(@viewerTeamIds)))))`);
+      Object.assign(params, {
+        visibleStatuses: JSON.stringify(LEARNER_VISIBLE_STATUSES),
+        viewerId: visibility.userId,
+        viewerEmail: visibility.email.toLowerCase(),
+        viewerTeamIds: JSON.stringify(visibility.teamIds),
+      });
+    }
     const anyOf = (column: string, name: string, values: readonly string[] | undefined) => {
       if (!values || values.length === 0) return;
       where.push(`${column} IN (SELECT value FROM json_each(@${name}))`);
@@ -138,23 +153,6 @@ function toRecord(row: Row, field: SessionOrderField): SessionRecord {
     session: JSON.parse(row.state) as Session,
     revision: row.revision,
     updatedAt: row.updated_at,
-    cursor: Buffer.from(JSON.stringify([field, row.sort_key, row.id])).toString("base64url"),
+    cursor: encodeCursor(field, row.sort_key, row.id),
   };
 }
-
-function decodeCursor(cursor: string, field: SessionOrderField): [string, string] {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    // reported below
-  }
-  if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === "string")) {
-    if (value[0] !== field) {
-      throw new ValidationError("after", `is a cursor of a list ordered by ${value[0]}, not by ${field}`);
-    }
-    return [value[1], value[2]];
-  }
-  throw new ValidationError("after", "is not a cursor returned by this list");
-}
-

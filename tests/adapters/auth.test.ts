@@ -6,7 +6,7 @@ import { resolveJwtSecret } from "../../src/adapters/auth/jwt-secret.js";
 import { hashPassword, verifyPassword } from "../../src/adapters/auth/passwords.js";
 import { TokenService, type Principal } from "../../src/adapters/auth/tokens.js";
 
-const principal: Principal = { userId: "u1", organizationId: "o1", email: "a@b.test", roles: ["ADMIN"] };
+const principal: Principal = { userId: "u1", organizationId: "o1", signInId: "s1" };
 
 describe("JWT secret", () => {
   it("generates a development secret once, keeps it under the data directory (0600) and reuses it", () => {

@@ -574,7 +574,7 @@ describe("UNAUTHENTICATED: no token, garbage, another secret, expired", () => {
       authorization: async () => {
         const forged = new TokenService("another-secret-that-is-long-enough-to-sign-with", 3600);
         const { token } = await forged.issue(
-          { userId: admin.userId, organizationId: admin.organizationId, email: admin.email, roles: ["ADMIN"] },
+          { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
           new Date(),
         );
         return `Bearer ${token}`;
@@ -585,7 +585,7 @@ describe("UNAUTHENTICATED: no token, garbage, another secret, expired", () => {
       authorization: async () => {
         const secret = fs.readFileSync(path.join(test.dataDir, "jwt-secret"), "utf8").trim();
         const { token } = await new TokenService(secret, 60).issue(
-          { userId: admin.userId, organizationId: admin.organizationId, email: admin.email, roles: ["ADMIN"] },
+          { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
           new Date(Date.now() - 2 * 3600_000),
         );
         return `Bearer ${token}`;
@@ -606,7 +606,7 @@ describe("UNAUTHENTICATED: no token, garbage, another secret, expired", () => {
   it("the server's own secret does sign valid tokens (control for the cases below)", async () => {
     const secret = fs.readFileSync(path.join(test.dataDir, "jwt-secret"), "utf8").trim();
     const { token } = await new TokenService(secret, 600).issue(
-      { userId: admin.userId, organizationId: admin.organizationId, email: admin.email, roles: ["ADMIN"] },
+      { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
       new Date(),
     );
     expect(ok(await post(`{ sessions { totalCount } }`, {}, `Bearer ${token}`)).sessions.totalCount).toBeGreaterThan(0);

@@ -199,7 +199,7 @@ describe("unauthenticated subscriptions", () => {
       token: async () =>
         (
           await new TokenService("a-completely-different-secret-of-48-characters!!", 3600).issue(
-            { userId: orgA.userId, organizationId: orgA.organizationId, email: orgA.email, roles: ["ADMIN"] },
+            { userId: orgA.userId, organizationId: orgA.organizationId, signInId: null },
             new Date(),
           )
         ).token,

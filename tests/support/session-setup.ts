@@ -20,6 +20,7 @@ export async function createReadySession(
     ),
   );
   const sessionId = created.createSession.id as string;
+  const trainerId = ok(await test.gql(`{ me { id } }`, {}, token)).me.id as string;
   ok(
     await test.gql(
       `mutation ($input: SetSessionScheduleInput!) { setSessionSchedule(input: $input) { id } }`,
@@ -37,7 +38,7 @@ export async function createReadySession(
   ok(
     await test.gql(
       `mutation ($input: SetSessionFormatInput!) { setSessionFormat(input: $input) { id } }`,
-      { input: { sessionId, kind: "WEBINAR", link: "https://meet.example.com/ts", trainerId: "trainer-1" } },
+      { input: { sessionId, kind: "WEBINAR", link: "https://meet.example.com/ts", trainerId } },
       token,
     ),
   );

@@ -1,13 +1,14 @@
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
-import type { Role } from "../../domain/users/user.js";
 
-/** Who is calling: what a verified access token says. */
+/** What a verified access token of ours says. Roles are read fresh from the read model. */
 export interface Principal {
   userId: string;
   organizationId: string;
-  email: string;
-  roles: Role[];
+  /** The sign-in (refresh-token family) that issued it. */
+  signInId: string | null;
 }
+
+export type TokenCheck = { ok: true; principal: Principal } | { ok: false; reason: "EXPIRED" | "INVALID" };
 
 const ISSUER = "sessions-server";
 const AUDIENCE = "sessions-api";
@@ -17,7 +18,7 @@ export class TokenService {
 
   constructor(
     secret: string,
-    private readonly ttlSeconds: number,
+    readonly ttlSeconds: number,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
@@ -25,7 +26,7 @@ export class TokenService {
   async issue(principal: Principal, now: Date): Promise<{ token: string; expiresAt: Date }> {
     const issuedAt = Math.floor(now.getTime() / 1000);
     const expiresAt = new Date((issuedAt + this.ttlSeconds) * 1000);
-    const token = await new SignJWT({ org: principal.organizationId, email: principal.email, roles: principal.roles })
+    const token = await new SignJWT({ org: principal.organizationId, ...(principal.signInId ? { sid: principal.signInId } : {}) })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(principal.userId)
       .setIssuer(ISSUER)
@@ -36,24 +37,25 @@ export class TokenService {
     return { token, expiresAt };
   }
 
-  /** Returns null for a token that is invalid, expired or not ours. */
-  async verify(token: string): Promise<Principal | null> {
+  /** Tells an expired token (refresh it) from one that is not ours at all. */
+  async check(token: string): Promise<TokenCheck> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: ["HS256"],
-      });
-      if (typeof payload.sub !== "string" || typeof payload.org !== "string") return null;
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+      if (typeof payload.sub !== "string" || typeof payload.org !== "string") return { ok: false, reason: "INVALID" };
       return {
-        userId: payload.sub,
-        organizationId: payload.org,
-        email: String(payload.email ?? ""),
-        roles: Array.isArray(payload.roles) ? (payload.roles as Role[]) : [],
+        ok: true,
+        principal: { userId: payload.sub, organizationId: payload.org, signInId: typeof payload.sid === "string" ? payload.sid : null },
       };
     } catch (error) {
-      if (error instanceof joseErrors.JOSEError) return null;
+      if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: "EXPIRED" };
+      if (error instanceof joseErrors.JOSEError) return { ok: false, reason: "INVALID" };
       throw error;
     }
+  }
+
+  /** Returns null for a token that is invalid, expired or not ours. */
+  async verify(token: string): Promise<Principal | null> {
+    const result = await this.check(token);
+    return result.ok ? result.principal : null;
   }
 }

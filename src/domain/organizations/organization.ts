@@ -1,22 +1,29 @@
-import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
 import { assertNever, DomainError } from "../shared/errors.js";
-import { currencyCodeSchema, nonEmptyText, parseOrThrow, timeZoneSchema } from "../shared/validation.js";
+import { parseOrThrow } from "../shared/validation.js";
+import {
+  DEFAULT_SETTINGS,
+  type OrganizationSettings,
+  type OrganizationSettingsChanges,
+  organizationSettingsChangesSchema,
+  organizationSettingsSchema,
+} from "./settings.js";
 
 export const ORGANIZATION_CATEGORY = "organization";
 export const organizationStreamName = (organizationId: string) => `${ORGANIZATION_CATEGORY}-${organizationId}`;
 
-export const organizationProfileSchema = z.object({
-  name: nonEmptyText(200),
-  timezone: timeZoneSchema,
-  currency: currencyCodeSchema,
-});
+export const organizationProfileSchema = organizationSettingsSchema.pick({ name: true, timezone: true, currency: true });
 
 export type OrganizationCreated = {
   type: "OrganizationCreated";
   data: { organizationId: string; name: string; timezone: string; currency: string; createdBy: string; createdAt: string };
 };
-export type OrganizationEvent = OrganizationCreated;
+export type OrganizationSettingsChanged = {
+  type: "OrganizationSettingsChanged";
+  data: { organizationId: string; changes: OrganizationSettingsChanges; changedBy: string; changedAt: string };
+};
+export type OrganizationEvent = OrganizationCreated | OrganizationSettingsChanged;
+export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEvent["type"][] = ["OrganizationCreated", "OrganizationSettingsChanged"];
 
 export type CreateOrganization = {
   type: "CreateOrganization";
@@ -26,29 +33,41 @@ export type CreateOrganization = {
   currency: string;
   context: CommandContext;
 };
-export type OrganizationCommand = CreateOrganization;
+/** Omitted settings stay as they are. */
+export type UpdateOrganizationSettings = {
+  type: "UpdateOrganizationSettings";
+  organizationId: string;
+  changes: unknown;
+  context: CommandContext;
+};
+export type OrganizationCommand = CreateOrganization | UpdateOrganizationSettings;
 
 export type OrganizationState =
   | { kind: "Initial" }
-  | { kind: "Existing"; organizationId: string; name: string; timezone: string; currency: string };
+  | { kind: "Existing"; organizationId: string; settings: OrganizationSettings };
+
+export function evolveOrganization(state: OrganizationState, event: OrganizationEvent): OrganizationState {
+  switch (event.type) {
+    case "OrganizationCreated": {
+      const { organizationId, name, timezone, currency } = event.data;
+      return { kind: "Existing", organizationId, settings: { ...DEFAULT_SETTINGS, name, timezone, currency } };
+    }
+    case "OrganizationSettingsChanged":
+      return state.kind === "Initial" ? state : { ...state, settings: { ...state.settings, ...event.data.changes } };
+    default:
+      return assertNever(event);
+  }
+}
 
 export const organizationDecider: Decider<OrganizationCommand, OrganizationEvent, OrganizationState> = {
   initialState: () => ({ kind: "Initial" }),
-  evolve: (_state, event) => {
-    switch (event.type) {
-      case "OrganizationCreated": {
-        const { organizationId, name, timezone, currency } = event.data;
-        return { kind: "Existing", organizationId, name, timezone, currency };
-      }
-      default:
-        return assertNever(event.type);
-    }
-  },
+  evolve: evolveOrganization,
   decide: (command, state) => {
+    const { context } = command;
     switch (command.type) {
       case "CreateOrganization": {
         if (state.kind === "Existing") {
-          if (state.organizationId !== command.context.organizationId) {
+          if (state.organizationId !== context.organizationId) {
             throw new DomainError("ALREADY_EXISTS", `Organization ${command.organizationId} already exists`);
           }
           return [];
@@ -60,14 +79,33 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationEvent
             data: {
               organizationId: command.organizationId,
               ...profile,
-              createdBy: command.context.actorId,
-              createdAt: command.context.now.toISOString(),
+              createdBy: context.actorId,
+              createdAt: context.now.toISOString(),
             },
           },
         ];
       }
+      case "UpdateOrganizationSettings": {
+        if (state.kind === "Initial" || state.organizationId !== context.organizationId) {
+          throw new DomainError("NOT_FOUND", `Organization ${command.organizationId} was not found`);
+        }
+        const parsed = parseOrThrow(organizationSettingsChangesSchema, command.changes);
+        const changes = Object.fromEntries(
+          Object.entries(parsed).filter(
+            ([key, value]) =>
+              value !== undefined && JSON.stringify(value) !== JSON.stringify(state.settings[key as keyof OrganizationSettings]),
+          ),
+        );
+        if (Object.keys(changes).length === 0) return [];
+        return [
+          {
+            type: "OrganizationSettingsChanged",
+            data: { organizationId: state.organizationId, changes, changedBy: context.actorId, changedAt: context.now.toISOString() },
+          },
+        ];
+      }
       default:
-        return assertNever(command.type);
+        return assertNever(command);
     }
   },
 };

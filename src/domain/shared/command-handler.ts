@@ -46,13 +46,22 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     this.cacheSize = options.cacheSize ?? 10_000;
   }
 
-  handle(streamName: string, command: Command): Promise<CommandResult<State>> {
-    return this.serialised(streamName, () => this.decideAndAppend(streamName, command));
+  /**
+   * `guard` sees the current state before the decision (on every retry): authorization that
+   * depends on the aggregate (e.g. "the session's assignee") throws there.
+   */
+  handle(streamName: string, command: Command, guard?: (state: State) => void): Promise<CommandResult<State>> {
+    return this.serialised(streamName, () => this.decideAndAppend(streamName, command, guard));
   }
 
-  private async decideAndAppend(streamName: string, command: Command): Promise<CommandResult<State>> {
+  private async decideAndAppend(
+    streamName: string,
+    command: Command,
+    guard: ((state: State) => void) | undefined,
+  ): Promise<CommandResult<State>> {
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.loadStream(streamName);
+      guard?.(loaded.state);
       const events = this.decider.decide(command, loaded.state);
       if (events.length === 0) return { state: loaded.state, appended: [], position: null, revision: loaded.revision };
 

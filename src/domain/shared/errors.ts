@@ -8,7 +8,9 @@ export type DomainErrorCode =
   | "ALREADY_EXISTS"
   | "FORBIDDEN"
   | "UNAUTHENTICATED"
-  | "CONCURRENCY_CONFLICT";
+  | "CONCURRENCY_CONFLICT"
+  | "INVALID_INVITATION"
+  | "RATE_LIMITED";
 
 /** A broken business rule, with a message a person can act on. */
 export class DomainError extends Error {

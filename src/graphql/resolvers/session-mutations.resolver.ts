@@ -5,7 +5,12 @@ import { sessionStreamName } from "../../domain/sessions/events.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
 import { ValidationError } from "../../domain/shared/errors.js";
 import { deterministicUuid } from "../../domain/shared/event-metadata.js";
-import { commandContext, requirePrincipal, type GraphQLContext } from "../context.js";
+import { actorIdOf } from "../../domain/access/actor.js";
+import { authorize as authorizeWithTable, type Operation } from "../../domain/access/authorization.js";
+import { canSeeSession } from "../../domain/access/session-visibility.js";
+import type { SessionState } from "../../domain/sessions/decider.js";
+import { authorize, commandContext, requireActor, type GraphQLContext } from "../context.js";
+import { notFound } from "../errors.js";
 import {
   AttachSessionDocumentInput,
   CancelSessionInput,
@@ -28,28 +33,36 @@ import { sessionAfterCommand } from "./session-view-loader.js";
 @Resolver()
 export class SessionMutationsResolver {
   @Mutation(() => Session, { description: "Create a session as DRAFT (default) or LEAD" })
-  createSession(@Arg("input", () => CreateSessionInput) input: CreateSessionInput, @Ctx() context: GraphQLContext) {
-    const principal = requirePrincipal(context);
+  async createSession(@Arg("input", () => CreateSessionInput) input: CreateSessionInput, @Ctx() context: GraphQLContext) {
+    const actor = authorize(context, "createSession");
     const sessionId = input.idempotencyKey
-      ? deterministicUuid(`session/${principal.organizationId}/${principal.userId}/${input.idempotencyKey}`)
+      ? deterministicUuid(`session/${actor.organizationId}/${actorIdOf(actor)}/${input.idempotencyKey}`)
       : randomUUID();
+    const details: ReturnType<typeof detailsFrom> & { name: string } = { ...detailsFrom(input), name: input.name };
+    // A MANAGER who names no assignee becomes it, so they can go on setting the session up.
+    if (details.assigneeId === undefined && actor.kind === "USER" && !actor.roles.includes("ADMIN")) {
+      details.assigneeId = actor.userId;
+    }
+    const audience = input.audience ? audienceFrom(input.audience) : null;
+    await checkReferences(context, { assigneeId: details.assigneeId as string | null | undefined, audience });
     return execute(context, sessionId, "createSession", input.idempotencyKey, (ctx) => ({
       type: "CreateSession",
       sessionId,
       context: ctx,
       status: input.status,
       mode: input.mode,
-      details: { ...detailsFrom(input), name: input.name },
-      audience: input.audience ? audienceFrom(input.audience) : null,
+      details,
+      audience,
     }));
   }
 
   @Mutation(() => Session, { description: "Change S1 fields: omitted fields stay, null clears" })
-  editSessionDetails(
+  async editSessionDetails(
     @Arg("input", () => EditSessionDetailsInput) input: EditSessionDetailsInput,
     @Ctx() context: GraphQLContext,
   ) {
     if (input.name === null) throw new ValidationError("name", "cannot be removed");
+    await checkReferences(context, { assigneeId: input.assigneeId });
     const changes = { ...detailsFrom(input), ...(input.name !== undefined ? { name: input.name } : {}) };
     return execute(context, input.sessionId, "editSessionDetails", input.idempotencyKey, (ctx) => ({
       type: "EditSessionDetails",
@@ -60,7 +73,8 @@ export class SessionMutationsResolver {
   }
 
   @Mutation(() => Session, { description: "S2: webinar, classroom or online, with the fields each needs" })
-  setSessionFormat(@Arg("input", () => SetSessionFormatInput) input: SetSessionFormatInput, @Ctx() context: GraphQLContext) {
+  async setSessionFormat(@Arg("input", () => SetSessionFormatInput) input: SetSessionFormatInput, @Ctx() context: GraphQLContext) {
+    await checkReferences(context, { trainerId: input.trainerId, hostId: input.hostId });
     const format =
       input.kind === "WEBINAR"
         ? { kind: input.kind, link: input.link, trainerId: input.trainerId, hostId: input.hostId ?? null }
@@ -92,10 +106,11 @@ export class SessionMutationsResolver {
   }
 
   @Mutation(() => Session, { description: "S5: public min/max participants, or private targets" })
-  setSessionAudience(
+  async setSessionAudience(
     @Arg("input", () => SetSessionAudienceInput) input: SetSessionAudienceInput,
     @Ctx() context: GraphQLContext,
   ) {
+    await checkReferences(context, { audience: audienceFrom(input) });
     return execute(
       context,
       input.sessionId,
@@ -111,9 +126,8 @@ export class SessionMutationsResolver {
     @Arg("input", () => SetSessionScheduleInput) input: SetSessionScheduleInput,
     @Ctx() context: GraphQLContext,
   ) {
-    const principal = requirePrincipal(context);
-    const timezone =
-      input.timezone ?? context.app.identityQueries.organization(principal.organizationId)?.timezone ?? "UTC";
+    const actor = requireActor(context);
+    const timezone = input.timezone ?? context.app.identityQueries.organization(actor.organizationId)?.timezone ?? "UTC";
     return execute(
       context,
       input.sessionId,
@@ -237,15 +251,22 @@ export class SessionMutationsResolver {
 async function execute(
   context: GraphQLContext,
   sessionId: string,
-  operation: string,
+  operation: Operation,
   idempotencyKey: string | null | undefined,
   build: (ctx: CommandContext) => SessionCommand,
   fieldPrefix?: string,
 ): Promise<Session> {
+  const actor = requireActor(context);
   const command = build(commandContext(context, operation, idempotencyKey));
+  // Who may act depends on the session (its assignee), so the check runs on the state loaded for the decision.
+  const guard = (state: SessionState) => {
+    if (operation === "createSession") return;
+    if (state.kind === "Initial" || !canSeeSession(actor, state.session)) throw notFound("Session", sessionId);
+    authorizeWithTable(actor, operation, { sessionAssigneeId: state.session.details.assigneeId });
+  };
   let result;
   try {
-    result = await context.app.sessions.handle(sessionStreamName(sessionId), command);
+    result = await context.app.sessions.handle(sessionStreamName(sessionId), command, guard);
   } catch (error) {
     if (fieldPrefix && error instanceof ValidationError && error.field.startsWith(fieldPrefix)) {
       throw new ValidationError(error.field.slice(fieldPrefix.length), error.message.slice(error.field.length + 2));
@@ -288,4 +309,36 @@ function audienceFrom(input: SessionAudienceInput): SetSessionAudience["audience
         targetUserIds: input.targetUserIds ?? [],
         invitedEmails: input.invitedEmails ?? [],
       }) as SetSessionAudience["audience"];
+}
+
+/** Users and teams a session names must be of the caller's organization. */
+async function checkReferences(
+  context: GraphQLContext,
+  refs: {
+    assigneeId?: string | null;
+    trainerId?: string | null;
+    hostId?: string | null;
+    audience?: SetSessionAudience["audience"] | null;
+  },
+): Promise<void> {
+  const privateAudience = refs.audience?.mode === "PRIVATE" ? refs.audience : null;
+  const users: [string, string | null | undefined][] = [
+    ["assigneeId", refs.assigneeId],
+    ["trainerId", refs.trainerId],
+    ["hostId", refs.hostId],
+    ...(Array.isArray(privateAudience?.targetUserIds) ? privateAudience.targetUserIds : []).map(
+      (id, i) => [`targetUserIds.${i}`, id] as [string, string],
+    ),
+  ];
+  for (const [field, id] of users) {
+    if (typeof id === "string" && id.trim() !== "" && !(await context.loaders.userById.load(id))) {
+      throw new ValidationError(field, `names no user of your organization (${id})`);
+    }
+  }
+  const teamIds = Array.isArray(privateAudience?.targetTeamIds) ? privateAudience.targetTeamIds : [];
+  for (const [i, id] of teamIds.entries()) {
+    if (typeof id === "string" && id.trim() !== "" && !(await context.loaders.teamById.load(id))) {
+      throw new ValidationError(`targetTeamIds.${i}`, `names no team of your organization (${id})`);
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import { canSeeSession } from "../../domain/access/session-visibility.js";
 import type { SessionState } from "../../domain/sessions/decider.js";
 import type { CommandResult } from "../../domain/shared/command-handler.js";
 import type { GraphQLContext } from "../context.js";
@@ -8,7 +9,8 @@ import { toSessionView } from "../types/session.view.js";
 /** A session as the API shows it, read from the read model (NOT_FOUND for another tenant's). */
 export async function loadSessionView(context: GraphQLContext, id: string): Promise<Session> {
   const record = await context.loaders.sessionById.load(id);
-  if (!record) throw notFound("Session", id);
+  // Invisible is the same as absent: nothing tells a learner a draft exists.
+  if (!record || !context.actor || !canSeeSession(context.actor, record.session)) throw notFound("Session", id);
   return toSessionView(record.session, record);
 }
 
@@ -19,7 +21,7 @@ export function sessionAfterCommand(
   result: CommandResult<SessionState>,
   caughtUp: boolean,
 ): Session {
-  const organizationId = context.principal!.organizationId;
+  const organizationId = context.actor!.organizationId;
   const record = caughtUp ? context.app.sessionQueries.byId(organizationId, sessionId) : null;
   if (record) return toSessionView(record.session, record);
   const { state, revision } = result;

@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { ValidationError } from "../../domain/shared/errors.js";
-import { requirePrincipal, type GraphQLContext } from "../context.js";
+import { mayCall } from "../../domain/access/authorization.js";
+import { sessionVisibilityFor } from "../../domain/access/session-visibility.js";
+import { authorize, type GraphQLContext } from "../context.js";
 import { SessionFilterInput, SessionOrderByInput } from "../inputs/session.input.js";
 import { SessionOrderField, SortDirection } from "../types/enums.js";
 import { SessionConnection } from "../types/session-connection.type.js";
@@ -16,7 +18,7 @@ export const MAX_PAGE_SIZE = 100;
 export class SessionResolver {
   @Query(() => Session, { nullable: true, description: "One session of your organization; NOT_FOUND otherwise" })
   async session(@Arg("id", () => ID) id: string, @Ctx() context: GraphQLContext): Promise<Session> {
-    requirePrincipal(context);
+    authorize(context, "session");
     return loadSessionView(context, id);
   }
 
@@ -28,12 +30,13 @@ export class SessionResolver {
     @Arg("first", () => Int, { defaultValue: 20, description: `1 to ${MAX_PAGE_SIZE}` }) first = 20,
     @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page" }) after?: string | null,
   ): SessionConnection {
-    const principal = requirePrincipal(context);
+    const actor = authorize(context, "sessions");
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
       throw new ValidationError("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
     }
     const page = context.app.sessionQueries.list(
-      principal.organizationId,
+      actor.organizationId,
+      sessionVisibilityFor(actor),
       {
         statuses: filter?.status ?? undefined,
         modes: filter?.mode ?? undefined,
@@ -64,10 +67,31 @@ export class SessionResolver {
     };
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "The manager responsible for setting it up" })
-  async assignee(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<User | null> {
-    if (!session.assigneeId) return null;
-    const user = await context.loaders.userById.load(session.assigneeId);
-    return user ? toUserView(user) : null;
+  @FieldResolver(() => String, { nullable: true, description: "Never shown to learners (S1): null for them" })
+  privateNote(@Root() session: Session, @Ctx() context: GraphQLContext): string | null {
+    return mayCall(context.actor, "Session.privateNote") ? session.privateNote : null;
   }
+
+  @FieldResolver(() => User, { nullable: true, description: "The manager responsible for setting it up (staff only)" })
+  assignee(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<User | null> {
+    if (!mayCall(context.actor, "Session.assignee")) return Promise.resolve(null);
+    return userOf(context, session.assigneeId);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "The trainer of a webinar, classroom or online session" })
+  trainer(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<User | null> {
+    return userOf(context, session.format?.trainerId ?? null);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "The host of a webinar or classroom session" })
+  host(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<User | null> {
+    const format = session.format;
+    return userOf(context, format && "hostId" in format ? format.hostId : null);
+  }
+}
+
+async function userOf(context: GraphQLContext, userId: string | null | undefined): Promise<User | null> {
+  if (!userId) return null;
+  const user = await context.loaders.userById.load(userId);
+  return user ? toUserView(user) : null;
 }

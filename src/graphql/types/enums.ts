@@ -1,5 +1,7 @@
 import { registerEnumType } from "type-graphql";
-import { ROLES } from "../../domain/users/user.js";
+import { API_KEY_SCOPES } from "../../domain/access/actor.js";
+import { PAYMENT_METHODS } from "../../domain/organizations/settings.js";
+import { ROLES, USER_STATUSES } from "../../domain/users/user.js";
 import { SESSION_FORMAT_KINDS, SESSION_MODES, SESSION_STATUSES } from "../../domain/sessions/values.js";
 
 /** A GraphQL enum whose values are exactly the domain's list: they cannot drift apart. */
@@ -17,6 +19,14 @@ export const SessionFormatKind = enumOf(SESSION_FORMAT_KINDS);
 export type SessionFormatKind = (typeof SESSION_FORMAT_KINDS)[number];
 export const Role = enumOf(ROLES);
 export type Role = (typeof ROLES)[number];
+export const UserStatus = enumOf(USER_STATUSES);
+export type UserStatus = (typeof USER_STATUSES)[number];
+export const PaymentMethod = enumOf(PAYMENT_METHODS);
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+/** GraphQL names cannot hold ":": SESSIONS_READ stands for the scope "sessions:read". */
+export const ApiKeyScope = Object.fromEntries(
+  API_KEY_SCOPES.map((scope) => [scope.replace(":", "_").toUpperCase(), scope]),
+) as Record<string, (typeof API_KEY_SCOPES)[number]>;
 export const SessionOrderField = enumOf(["START", "NAME", "CREATED"] as const);
 export type SessionOrderField = keyof typeof SessionOrderField;
 export const SortDirection = enumOf(["ASC", "DESC"] as const);
@@ -32,3 +42,9 @@ registerEnumType(SessionFormatKind, { name: "SessionFormatKind" });
 registerEnumType(Role, { name: "Role" });
 registerEnumType(SessionOrderField, { name: "SessionOrderField" });
 registerEnumType(SortDirection, { name: "SortDirection" });
+registerEnumType(UserStatus, {
+  name: "UserStatus",
+  description: "INVITED: waiting for the person to accept the invitation; DEACTIVATED: cannot sign in, history kept",
+});
+registerEnumType(PaymentMethod, { name: "PaymentMethod", description: "CASH: pay at the session; CHECK: check by mail" });
+registerEnumType(ApiKeyScope, { name: "ApiKeyScope", description: "SESSIONS_READ is the scope sessions:read, and so on" });

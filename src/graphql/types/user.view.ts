@@ -6,13 +6,32 @@ export const toUserView = (user: UserRecord): User => ({
   email: user.email,
   displayName: user.displayName,
   roles: user.roles,
+  status: user.status,
+  country: user.country,
+  isMember: user.isMember,
+  hasPassword: user.hasPassword,
+  invitationExpiresAt: user.invitationExpiresAt ? new Date(user.invitationExpiresAt) : null,
   createdAt: new Date(user.createdAt),
+  updatedAt: new Date(user.updatedAt),
 });
 
-export const toOrganizationView = (organization: OrganizationRecord): Organization => ({
-  id: organization.id,
-  name: organization.name,
-  timezone: organization.timezone,
-  currency: organization.currency,
-  createdAt: new Date(organization.createdAt),
-});
+export const toOrganizationView = (organization: OrganizationRecord): Organization => {
+  const { settings } = organization;
+  return {
+    id: organization.id,
+    name: organization.name,
+    timezone: organization.timezone,
+    currency: organization.currency,
+    settings: {
+      timezone: settings.timezone,
+      defaultCurrency: settings.currency,
+      paymentMethods: settings.paymentMethods,
+      clientCancellationWindowHours: settings.clientCancellationWindowHours,
+      reminderLeadTimeHours: settings.reminderLeadTimeHours,
+      accessCodesEnabled: settings.accessCodesEnabled,
+      personalSessionsEnabled: settings.personalSessionsEnabled,
+      vatCategories: settings.vatCategories,
+    },
+    createdAt: new Date(organization.createdAt),
+  };
+};

@@ -1,0 +1,47 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { Field, ID, ObjectType } from "type-graphql";
+import type { ApiKeyRecord } from "../../projections/api-keys.queries.js";
+import { ApiKeyScope } from "./enums.js";
+
+@ObjectType({ description: "An integrator's key; its secret is never shown again after creation" })
+export class ApiKey {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => [ApiKeyScope])
+  scopes!: string[];
+
+  @Field(() => String, { description: "The first characters of the secret, to recognise it" })
+  prefix!: string;
+
+  @Field(() => ID)
+  createdBy!: string;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  revokedAt!: Date | null;
+}
+
+@ObjectType()
+export class CreatedApiKey {
+  @Field(() => ApiKey)
+  apiKey!: ApiKey;
+
+  @Field(() => String, { description: "Send as `Authorization: Bearer <secret>`. Shown only this once." })
+  secret!: string;
+}
+
+export const toApiKeyView = (key: ApiKeyRecord): ApiKey => ({
+  id: key.id,
+  name: key.name,
+  scopes: key.scopes,
+  prefix: key.prefix,
+  createdBy: key.createdBy,
+  createdAt: new Date(key.createdAt),
+  revokedAt: key.revokedAt ? new Date(key.revokedAt) : null,
+});

@@ -1,0 +1,25 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import type { TeamRecord } from "../../projections/teams.queries.js";
+
+@ObjectType({ description: "A learner group: private sessions and courses can target it" })
+export class Team {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int)
+  memberCount!: number;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+}
+
+export const toTeamView = (team: TeamRecord): Team => ({
+  id: team.id,
+  name: team.name,
+  memberCount: team.memberCount,
+  createdAt: new Date(team.createdAt),
+});
