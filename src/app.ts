@@ -67,11 +67,19 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createApp(config: Config, options: { logger?: Logger; store?: EventStore; mailer?: Mailer } = {}): App {
+export interface AppOptions {
+  logger?: Logger;
+  store?: EventStore;
+  mailer?: Mailer;
+  /** Sees every SQL statement run on the read models (tests count queries with it). */
+  onReadModelStatement?: (sql: string) => void;
+}
+
+export function createApp(config: Config, options: AppOptions = {}): App {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? pino({ level: config.logLevel });
   const store = options.store ?? openEventStore(config.dataDir);
-  const readModels = openReadModels(readModelsFile(config.dataDir));
+  const readModels = openReadModels(readModelsFile(config.dataDir), options.onReadModelStatement);
   const projector = new Projector(store, readModels, ALL_PROJECTIONS);
   projector.start();
   const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);

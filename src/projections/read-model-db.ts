@@ -110,9 +110,9 @@ const TABLES = [
 ];
 
 /** The read-model database: a separate file from the event store, rebuilt from events at will. */
-export function openReadModels(fileName: string): Database.Database {
+export function openReadModels(fileName: string, onStatement?: (sql: string) => void): Database.Database {
   if (fileName !== ":memory:") fs.mkdirSync(path.dirname(fileName), { recursive: true });
-  const db = new Database(fileName);
+  const db = new Database(fileName, onStatement ? { verbose: (sql) => onStatement(String(sql)) } : {});
   db.pragma("journal_mode = WAL");
   // Losing the last transactions on power loss is harmless: the checkpoint goes back with
   // the rows, and the projector replays them from the event store.

@@ -4,6 +4,7 @@ import path from "node:path";
 import { pino } from "pino";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import { MemoryMailer, type MailMessage } from "../../src/adapters/mail/mailer.js";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { startServer, type RunningServer } from "../../src/graphql/server.js";
@@ -15,6 +16,10 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export interface TestServer {
   app: App;
+  /** E-mails the server sent (invitations…). */
+  outbox: MailMessage[];
+  /** SQL statements run on the read models, when started with { recordSql: true }. */
+  sql: string[];
   server: RunningServer;
   dataDir: string;
   url: string;
@@ -26,14 +31,33 @@ export interface TestServer {
 }
 
 /** Starts the real server (embedded SQLite stores in a fresh temp dir) on a free port. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { recordSql?: boolean } = {},
+): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "sessions-e2e-"));
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "test", ...env });
-  const app = createApp(config, { logger: pino({ level: "silent" }) });
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    NODE_ENV: "test",
+    // Every test signs in from 127.0.0.1: the per-IP limit is tested on its own.
+    SIGN_IN_MAX_ATTEMPTS_PER_IP: "100000",
+    ...env,
+  });
+  const mailer = new MemoryMailer();
+  const sql: string[] = [];
+  const app = createApp(config, {
+    logger: pino({ level: "silent" }),
+    mailer,
+    ...(options.recordSql ? { onReadModelStatement: (statement: string) => sql.push(statement) } : {}),
+  });
   const server = await startServer(app);
   const clients: Client[] = [];
   return {
     app,
+    outbox: mailer.outbox,
+    sql,
     server,
     dataDir,
     url: server.url,
@@ -94,6 +118,48 @@ export async function createOrganization(
     email: input.adminEmail.toLowerCase(),
     password: input.password,
   };
+}
+
+export interface Member {
+  token: string;
+  userId: string;
+  email: string;
+  password: string;
+}
+
+/** Adds a user with these roles through the API (as `adminToken`) and signs them in. */
+export async function addMember(
+  test: TestServer,
+  adminToken: string,
+  roles: string[],
+  overrides: Partial<{ email: string; displayName: string; password: string; teamIds: string[]; country: string }> = {},
+): Promise<Member> {
+  counter += 1;
+  const email = overrides.email ?? `${roles.join("-").toLowerCase()}${counter}-${Date.now()}@people.test`;
+  const password = overrides.password ?? "correct horse battery 2";
+  const created = await test.gql(
+    `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+    {
+      input: {
+        email,
+        displayName: overrides.displayName ?? `${roles[0]} ${counter}`,
+        roles,
+        password,
+        ...(overrides.teamIds ? { teamIds: overrides.teamIds } : {}),
+        ...(overrides.country ? { country: overrides.country } : {}),
+      },
+    },
+    adminToken,
+  );
+  if (created.errors) throw new Error(JSON.stringify(created.errors));
+  const userId = created.data!.createUser.id as string;
+  const me = await test.gql(`{ organization { id } }`, {}, adminToken);
+  const signedIn = await test.gql(
+    `mutation ($input: SignInInput!) { signIn(input: $input) { token } }`,
+    { input: { email, password, organizationId: me.data!.organization.id } },
+  );
+  if (signedIn.errors) throw new Error(JSON.stringify(signedIn.errors));
+  return { token: signedIn.data!.signIn.token, userId, email: email.toLowerCase(), password };
 }
 
 /** Fails the test with the GraphQL errors when there are any; returns data. */
