@@ -8,6 +8,8 @@ import type { UserRecord } from "../projections/identity.queries.js";
 
 export interface Authentication {
   actor: Actor | null;
+  /** The calling user's row, already read (primes the request's loader). */
+  user?: UserRecord;
   /** The sign-in behind a token of ours (signOut ends it). */
   signInId: string | null;
   /** Why a presented credential was refused: told to the caller when the operation needs one. */
@@ -58,7 +60,7 @@ function fromUser(app: App, user: UserRecord, roles: readonly Role[], signInId: 
   if (!isStaff(actor)) {
     actor.teamIds = app.teamQueries.teamIdsByUserIds(user.organizationId, [user.id]).get(user.id) ?? [];
   }
-  return { actor, signInId, problem: null };
+  return { actor, user, signInId, problem: null };
 }
 
 /**

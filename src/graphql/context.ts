@@ -37,8 +37,10 @@ export async function buildContext(
   authorization: unknown,
   request: { requestId?: string; clientIp?: string } = {},
 ): Promise<GraphQLContext> {
-  const { actor, signInId, problem } = await authenticate(app, authorization);
+  const { actor, user, signInId, problem } = await authenticate(app, authorization);
   const { requestId, clientIp } = request;
+  const loaders = createLoaders(app, actor?.organizationId ?? null);
+  if (user) loaders.userById.prime(user.id, user);
   return {
     app,
     actor,
@@ -46,7 +48,7 @@ export async function buildContext(
     authProblem: problem,
     requestId: requestId && /^[\w-]{1,100}$/.test(requestId) ? requestId : randomUUID(),
     clientIp: clientIp ?? "unknown",
-    loaders: createLoaders(app, actor?.organizationId ?? null),
+    loaders,
   };
 }
 

@@ -23,9 +23,46 @@ describe("configuration from the environment", () => {
     [{ JWT_SECRET: "short" }, /JWT_SECRET="short": must be at least 32 characters/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL="loud"/],
     [{ ACCESS_TOKEN_TTL_SECONDS: "5" }, /ACCESS_TOKEN_TTL_SECONDS="5": must be at least 60/],
+    [{ SMTP_URL: "mail.example.com" }, /SMTP_URL="mail.example.com": must start with smtp/],
+    [{ PUBLIC_URL: "not a url" }, /PUBLIC_URL="not a url": must be a URL/],
+    [{ AUTH_JWKS_URL: "https://idp.test/jwks" }, /AUTH_ISSUER="": is required when AUTH_JWKS_URL is set/],
+    [{ AUTH_JWKS_URL: "https://idp.test/jwks", AUTH_ISSUER: "https://idp.test" }, /AUTH_AUDIENCE="": is required/],
+    [{ TRUST_PROXY: "yes" }, /TRUST_PROXY="yes": must be true or false/],
+    [{ SIGN_IN_MAX_FAILURES_PER_EMAIL: "0" }, /SIGN_IN_MAX_FAILURES_PER_EMAIL="0"/],
   ])("refuses %o with a message naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("issue 3 settings: token lifetimes, invitations, e-mail, external identity provider, rate limits", () => {
+    const defaults = loadConfig({ PORT: "4100" });
+    expect(defaults).toMatchObject({
+      refreshTokenTtlSeconds: 30 * 24 * 3600,
+      invitationTtlHours: 168,
+      publicUrl: "http://localhost:4100",
+      smtpUrl: undefined,
+      externalIdentity: null,
+      signInLimits: { perEmail: { attempts: 5, windowSeconds: 900 }, perIp: { attempts: 30, windowSeconds: 60 } },
+      trustProxy: false,
+    });
+    const configured = loadConfig({
+      PUBLIC_URL: "https://academy.example.com/",
+      AUTH_JWKS_URL: "https://idp.test/.well-known/jwks.json",
+      AUTH_ISSUER: "https://idp.test",
+      AUTH_AUDIENCE: "sessions",
+      AUTH_ROLES_CLAIM: "realm_access.roles",
+      TRUST_PROXY: "true",
+    });
+    expect(configured.publicUrl).toBe("https://academy.example.com");
+    expect(configured.externalIdentity).toEqual({
+      jwksUrl: "https://idp.test/.well-known/jwks.json",
+      issuer: "https://idp.test",
+      audience: "sessions",
+      organizationClaim: "org",
+      rolesClaim: "realm_access.roles",
+      emailClaim: "email",
+    });
+    expect(configured.trustProxy).toBe(true);
   });
 
   it("names every bad variable at once", () => {

@@ -4,7 +4,7 @@
  * time zone (across DST changes) and read-your-writes right after each mutation.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestServer, createOrganization, ok, startTestServer } from "../support/test-server.js";
+import { type Member, type TestServer, addMember, createOrganization, ok, startTestServer } from "../support/test-server.js";
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
 type Key = "alpha" | "beta" | "gamma" | "delta" | "epsilon" | "zeta" | "eta" | "theta";
@@ -16,7 +16,14 @@ let orgB: Org;
 /** A tenant for time zone and read-your-writes checks (Europe/Brussels), so orgA's data set stays fixed. */
 let orgC: Org;
 const ids = {} as Record<Key, string>;
-const GHOST_USER = "ghost-user-that-does-not-exist";
+/** orgA's second possible assignee (a real MANAGER of orgA), so the assignee filter tells two users apart. */
+let manager: Member;
+/** orgA's trainers and learner team: sessions may only name people and teams of their organization. */
+let trainer1: Member;
+let trainer2: Member;
+let teamId: string;
+/** An id that names nobody: filtering on it finds nothing. */
+const UNKNOWN_USER = "00000000-0000-4000-8000-00000000dead";
 
 const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id revision } }`;
 const EDIT = `mutation ($input: EditSessionDetailsInput!) { editSessionDetails(input: $input) { id revision } }`;
@@ -67,9 +74,9 @@ async function mutate(query: string, input: Record<string, unknown>, token = org
 }
 
 const FORMATS = {
-  WEBINAR: { kind: "WEBINAR", link: "https://meet.example.com/room", trainerId: "trainer-1" },
-  CLASSROOM: { kind: "CLASSROOM", trainerId: "trainer-2", place: "Room 4", address: "Rue Haute 1, 1000 Brussels" },
-  ONLINE: { kind: "ONLINE", courseId: "course-7" },
+  WEBINAR: () => ({ kind: "WEBINAR", link: "https://meet.example.com/room", trainerId: trainer1.userId }),
+  CLASSROOM: () => ({ kind: "CLASSROOM", trainerId: trainer2.userId, place: "Room 4", address: "Rue Haute 1, 1000 Brussels" }),
+  ONLINE: () => ({ kind: "ONLINE", courseId: "course-7" }),
 } as const;
 
 interface Spec {
@@ -79,7 +86,7 @@ interface Spec {
   format?: keyof typeof FORMATS;
   category: string;
   language: string;
-  assignee?: "admin" | "ghost";
+  assignee?: "admin" | "manager";
   startsAt?: string;
   status: "DRAFT" | "LEAD" | "PLANNED" | "CONFIRMED" | "CANCELED";
 }
@@ -87,13 +94,13 @@ interface Spec {
 /** Created in this order (CREATED), with names in another order (NAME) and starts in a third (START). */
 const DATA: Record<Key, Spec> = {
   alpha: { name: "Alpha TypeScript workshop", summary: "Hands-on generics and narrowing", format: "WEBINAR", category: "dev", language: "en", assignee: "admin", startsAt: "2026-05-01T09:00:00Z", status: "PLANNED" },
-  beta: { name: "Beta leadership coaching", summary: "Managing REMOTE teams with care", mode: "PRIVATE", format: "CLASSROOM", category: "management", language: "fr-BE", assignee: "ghost", startsAt: "2026-06-01T08:00:00Z", status: "CONFIRMED" },
+  beta: { name: "Beta leadership coaching", summary: "Managing REMOTE teams with care", mode: "PRIVATE", format: "CLASSROOM", category: "management", language: "fr-BE", assignee: "manager", startsAt: "2026-06-01T08:00:00Z", status: "CONFIRMED" },
   gamma: { name: "Gamma Kotlin basics", summary: "From Java to Kotlin", format: "ONLINE", category: "dev", language: "nl", startsAt: "2026-04-01T07:00:00Z", status: "LEAD" },
   delta: { name: "delta data science", summary: "Pandas for analysts", category: "data", language: "en", status: "DRAFT" },
   epsilon: { name: "Epsilon security", summary: "Threat modelling", format: "WEBINAR", category: "security", language: "en", startsAt: "2026-07-01T12:00:00Z", status: "CANCELED" },
   zeta: { name: "Zeta onboarding day", summary: "Welcome new hires", format: "CLASSROOM", category: "hr", language: "en", assignee: "admin", startsAt: "2026-05-15T09:00:00Z", status: "DRAFT" },
   eta: { name: "Eta sales pitch", summary: "Closing deals", category: "sales", language: "fr-BE", status: "LEAD" },
-  theta: { name: "Theta design sprint", summary: "Figma and TypeScript design tokens", format: "ONLINE", category: "design", language: "nl", assignee: "ghost", startsAt: "2026-08-01T09:00:00Z", status: "PLANNED" },
+  theta: { name: "Theta design sprint", summary: "Figma and TypeScript design tokens", format: "ONLINE", category: "design", language: "nl", assignee: "manager", startsAt: "2026-08-01T09:00:00Z", status: "PLANNED" },
 };
 const ALL = Object.keys(DATA) as Key[];
 const CREATION_ORDER = ALL;
@@ -103,7 +110,7 @@ const UNSCHEDULED: Key[] = ["delta", "eta"];
 
 async function createFromSpec(spec: Spec): Promise<string> {
   const audience =
-    spec.mode === "PRIVATE" ? { mode: "PRIVATE", targetTeamIds: ["team-1"] } : { mode: "PUBLIC", minParticipants: 1, maxParticipants: 12 };
+    spec.mode === "PRIVATE" ? { mode: "PRIVATE", targetTeamIds: [teamId] } : { mode: "PUBLIC", minParticipants: 1, maxParticipants: 12 };
   const { id } = await mutate(CREATE, {
     name: spec.name,
     summary: spec.summary,
@@ -115,13 +122,13 @@ async function createFromSpec(spec: Spec): Promise<string> {
     sessionId: id,
     category: spec.category,
     language: spec.language,
-    ...(spec.assignee ? { assigneeId: spec.assignee === "admin" ? orgA.userId : GHOST_USER } : {}),
+    ...(spec.assignee ? { assigneeId: spec.assignee === "admin" ? orgA.userId : manager.userId } : {}),
   });
   if (spec.startsAt) {
     const end = new Date(Date.parse(spec.startsAt) + 3 * 3600_000).toISOString();
     await mutate(SCHEDULE, { sessionId: id, startsAt: spec.startsAt, endsAt: end });
   }
-  if (spec.format) await mutate(FORMAT, { sessionId: id, ...FORMATS[spec.format] });
+  if (spec.format) await mutate(FORMAT, { sessionId: id, ...FORMATS[spec.format]() });
   if (["PLANNED", "CONFIRMED"].includes(spec.status)) await mutate(PLAN, { sessionId: id });
   if (spec.status === "CONFIRMED") await mutate(CONFIRM, { sessionId: id });
   if (spec.status === "CANCELED") await mutate(CANCEL, { sessionId: id, reason: "Not enough interest" });
@@ -133,6 +140,10 @@ beforeAll(async () => {
   orgA = await createOrganization(test);
   orgB = await createOrganization(test, { timezone: "America/New_York", currency: "USD" });
   orgC = await createOrganization(test, { timezone: "Europe/Brussels" });
+  manager = await addMember(test, orgA.token, ["MANAGER"]);
+  trainer1 = await addMember(test, orgA.token, ["TRAINER"]);
+  trainer2 = await addMember(test, orgA.token, ["TRAINER"]);
+  teamId = ok(await test.gql(`mutation { createTeam(input: { name: "Sales team" }) { id } }`, {}, orgA.token)).createTeam.id;
   for (const key of ALL) ids[key] = await createFromSpec(DATA[key]);
 });
 
@@ -178,7 +189,9 @@ describe("filters", () => {
     { title: "language fr-BE", filter: { language: ["fr-BE"] }, expected: ["beta", "eta"] },
     { title: "language nl or en", filter: { language: ["nl", "en"] }, expected: ["alpha", "gamma", "delta", "epsilon", "zeta", "theta"] },
     { title: "assignee: the admin", filter: { assigneeId: ["<admin>"] }, expected: ["alpha", "zeta"] },
-    { title: "assignee: an unknown user id", filter: { assigneeId: [GHOST_USER] }, expected: ["beta", "theta"] },
+    { title: "assignee: the manager", filter: { assigneeId: ["<manager>"] }, expected: ["beta", "theta"] },
+    { title: "assignee: the admin or the manager", filter: { assigneeId: ["<admin>", "<manager>"] }, expected: ["alpha", "beta", "zeta", "theta"] },
+    { title: "assignee: an unknown user id", filter: { assigneeId: [UNKNOWN_USER] }, expected: [] },
     { title: "startsFrom (inclusive)", filter: { startsFrom: "2026-05-01T09:00:00Z" }, expected: ["alpha", "zeta", "beta", "epsilon", "theta"] },
     { title: "startsFrom with an offset", filter: { startsFrom: "2026-05-01T11:00:01+02:00" }, expected: ["zeta", "beta", "epsilon", "theta"] },
     { title: "startsBefore (exclusive)", filter: { startsBefore: "2026-05-01T09:00:00Z" }, expected: ["gamma"] },
@@ -204,18 +217,30 @@ describe("filters", () => {
   ])("$title", async ({ filter, expected }) => {
     const resolved = {
       ...filter,
-      ...("assigneeId" in filter ? { assigneeId: filter.assigneeId!.map((id) => (id === "<admin>" ? orgA.userId : id)) } : {}),
+      ...("assigneeId" in filter ? { assigneeId: filter.assigneeId!.map((id) => ({ "<admin>": orgA.userId, "<manager>": manager.userId })[id] ?? id) } : {}),
     };
     expect(sorted(await keys({ filter: resolved }))).toEqual(sorted(expected));
   });
 
-  it("resolves the assignee: the admin's user, null for an unknown id", async () => {
-    const page = await list(orgA.token, { filter: { assigneeId: [orgA.userId, GHOST_USER] } });
+  it("resolves the assignee to its user: the admin or the manager", async () => {
+    const page = await list(orgA.token, { filter: { assigneeId: [orgA.userId, manager.userId] } });
     expect(page.totalCount).toBe(4);
+    const seen = new Set<string>();
     for (const { node } of page.edges) {
+      seen.add(node.assigneeId);
       if (node.assigneeId === orgA.userId) expect(node.assignee).toEqual({ id: orgA.userId, email: orgA.email });
-      else expect(node).toMatchObject({ assigneeId: GHOST_USER, assignee: null });
+      else expect(node).toMatchObject({ assigneeId: manager.userId, assignee: { id: manager.userId, email: manager.email } });
     }
+    expect(seen).toEqual(new Set([orgA.userId, manager.userId]));
+  });
+
+  it("sessions without an assignee resolve it to null", async () => {
+    const page = await list(orgA.token, {});
+    const unassigned = page.edges.filter(({ node }) => node.assigneeId === null);
+    expect(sorted(unassigned.map(({ node }) => node.name))).toEqual(
+      sorted(ALL.filter((k) => !DATA[k].assignee).map((k) => DATA[k].name)),
+    );
+    for (const { node } of unassigned) expect(node.assignee).toBeNull();
   });
 });
 
@@ -478,7 +503,7 @@ describe("read-your-writes: the list shows each change as soon as the mutation r
     const scheduled = await mutate(SCHEDULE, { sessionId, startsAt: "2031-01-01T09:00:00Z", endsAt: "2031-01-01T10:00:00Z" }, token);
     expect(await only({ startsFrom: "2031-01-01T00:00:00Z", search: word })).toMatchObject({ id: sessionId, revision: scheduled.revision });
 
-    await mutate(FORMAT, { sessionId, ...FORMATS.ONLINE }, token);
+    await mutate(FORMAT, { sessionId, ...FORMATS.ONLINE() }, token);
     expect(await only({ format: ["ONLINE"], search: word })).toMatchObject({ id: sessionId, format: { __typename: "OnlineFormat" } });
 
     await mutate(PLAN, { sessionId, reason: "Ready" }, token);

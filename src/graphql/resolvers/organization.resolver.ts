@@ -26,6 +26,7 @@ export class OrganizationResolver {
     const email = parseOrThrow(emailSchema, input.adminEmail, "adminEmail");
     const displayName = parseOrThrow(nonEmptyText(200), input.adminName ?? email.split("@")[0], "adminName");
     parseOrThrow(passwordSchema, input.password, "password");
+    await context.app.signInLimiter.beforeAttempt(email, context.clientIp);
 
     const organizationId = randomUUID();
     const userId = randomUUID();
