@@ -8,7 +8,16 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../src/adapters/auth/tokens.js";
 import { SESSION_QUERY, createReadySession } from "../support/session-setup.js";
-import { type GraphQLResponse, type TestServer, createOrganization, ok, refused, startTestServer } from "../support/test-server.js";
+import {
+  type GraphQLResponse,
+  type Member,
+  type TestServer,
+  addMember,
+  createOrganization,
+  ok,
+  refused,
+  startTestServer,
+} from "../support/test-server.js";
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
 
@@ -25,6 +34,12 @@ let canceledId: string;
 let bareId: string;
 /** Belongs to `other`. */
 let foreignId: string;
+/** People and a team of `admin`'s organization: sessions may name only these (§0). */
+let trainer: Member;
+let learner: Member;
+let teamId: string;
+/** A team of `other`'s organization. */
+let foreignTeamId: string;
 
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 
@@ -42,6 +57,7 @@ const RETURN_TO_DRAFT = `mutation ($input: ChangeSessionStatusInput!) { returnSe
 const CONFIRM = `mutation ($input: ConfirmSessionInput!) { confirmSession(input: $input) { id status } }`;
 const CREATE_ORG = `mutation ($input: CreateOrganizationInput!) { createOrganization(input: $input) { token } }`;
 const SIGN_IN = `mutation ($input: SignInInput!) { signIn(input: $input) { token } }`;
+const CREATE_TEAM = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`;
 const SESSIONS_COUNT = `query ($first: Int!, $after: String) { sessions(first: $first, after: $after) { totalCount } }`;
 
 /**
@@ -102,6 +118,10 @@ beforeAll(async () => {
   await transition(CANCEL, canceledId, { reason: "Trainer is ill" });
   bareId = ok(await test.gql(CREATE, { input: { name: "Bare session" } }, admin.token)).createSession.id;
   foreignId = await createReadySession(test, other.token, { name: "Other academy's session" });
+  trainer = await addMember(test, admin.token, ["TRAINER"]);
+  learner = await addMember(test, admin.token, ["LEARNER"]);
+  teamId = ok(await test.gql(CREATE_TEAM, { input: { name: "Sales team" } }, admin.token)).createTeam.id;
+  foreignTeamId = ok(await test.gql(CREATE_TEAM, { input: { name: "Other academy's team" } }, other.token)).createTeam.id;
 });
 
 afterAll(async () => {
@@ -136,7 +156,7 @@ describe("invalid input: BAD_USER_INPUT naming the field, nothing written", () =
     {
       title: "createSession: audience mode differs from the session mode",
       query: CREATE,
-      input: () => ({ name: "S", mode: "PUBLIC", audience: { mode: "PRIVATE", targetTeamIds: ["team-1"] } }),
+      input: () => ({ name: "S", mode: "PUBLIC", audience: { mode: "PRIVATE", targetTeamIds: [teamId] } }),
       field: "audience.mode",
     },
     {
@@ -321,13 +341,13 @@ describe("invalid input: BAD_USER_INPUT naming the field, nothing written", () =
     {
       title: "setSessionFormat: webinar without link",
       query: FORMAT,
-      input: () => ({ sessionId: draftId, kind: "WEBINAR", trainerId: "trainer-1" }),
+      input: () => ({ sessionId: draftId, kind: "WEBINAR", trainerId: trainer.userId }),
       field: "link",
     },
     {
       title: "setSessionFormat: webinar with a javascript: link",
       query: FORMAT,
-      input: () => ({ sessionId: draftId, kind: "WEBINAR", trainerId: "trainer-1", link: "javascript:alert(1)" }),
+      input: () => ({ sessionId: draftId, kind: "WEBINAR", trainerId: trainer.userId, link: "javascript:alert(1)" }),
       field: "link",
     },
     {
@@ -339,13 +359,13 @@ describe("invalid input: BAD_USER_INPUT naming the field, nothing written", () =
     {
       title: "setSessionFormat: classroom without address",
       query: FORMAT,
-      input: () => ({ sessionId: draftId, kind: "CLASSROOM", trainerId: "trainer-1", place: "Room 4" }),
+      input: () => ({ sessionId: draftId, kind: "CLASSROOM", trainerId: trainer.userId, place: "Room 4" }),
       field: "address",
     },
     {
       title: "setSessionFormat: online without course or journey",
       query: FORMAT,
-      input: () => ({ sessionId: draftId, kind: "ONLINE", trainerId: "trainer-1" }),
+      input: () => ({ sessionId: draftId, kind: "ONLINE", trainerId: trainer.userId }),
       field: /^(courseId|journeyId)$/,
     },
     // S7 survey and documents
@@ -405,6 +425,118 @@ describe("invalid input: BAD_USER_INPUT naming the field, nothing written", () =
       format: { __typename: "WebinarFormat", link: "https://meet.example.com/ts" },
       schedule: { startsAt: "2026-12-01T09:00:00.000Z", endsAt: "2026-12-01T17:00:00.000Z" },
     });
+  });
+});
+
+describe("§0 tenancy: a session names only people and teams of its own organization (S1 assignee, S2 trainer/host, S5 targets)", () => {
+  const WEBINAR = { kind: "WEBINAR", link: "https://meet.example.com/x" };
+  /** `id` is the unknown or foreign id under test; `kind` says which foreign id fits. */
+  const cases: { title: string; kind: "user" | "team"; query: string; input: (id: string) => Record<string, unknown>; field: string }[] = [
+    { title: "createSession: assigneeId", kind: "user", query: CREATE, input: (id) => ({ name: "Assigned", assigneeId: id }), field: "assigneeId" },
+    { title: "editSessionDetails: assigneeId", kind: "user", query: EDIT, input: (id) => ({ sessionId: draftId, assigneeId: id }), field: "assigneeId" },
+    {
+      title: "setSessionFormat: webinar trainerId",
+      kind: "user",
+      query: FORMAT,
+      input: (id) => ({ sessionId: draftId, ...WEBINAR, trainerId: id }),
+      field: "trainerId",
+    },
+    {
+      title: "setSessionFormat: classroom trainerId",
+      kind: "user",
+      query: FORMAT,
+      input: (id) => ({ sessionId: draftId, kind: "CLASSROOM", trainerId: id, place: "Room 4", address: "Rue Haute 1, Brussels" }),
+      field: "trainerId",
+    },
+    {
+      title: "setSessionFormat: online trainerId",
+      kind: "user",
+      query: FORMAT,
+      input: (id) => ({ sessionId: draftId, kind: "ONLINE", courseId: "course-1", trainerId: id }),
+      field: "trainerId",
+    },
+    {
+      title: "setSessionFormat: hostId",
+      kind: "user",
+      query: FORMAT,
+      input: (id) => ({ sessionId: draftId, ...WEBINAR, trainerId: trainer.userId, hostId: id }),
+      field: "hostId",
+    },
+    {
+      title: "setSessionAudience: second target user",
+      kind: "user",
+      query: AUDIENCE,
+      input: (id) => ({ sessionId: draftId, mode: "PRIVATE", targetUserIds: [learner.userId, id] }),
+      field: "targetUserIds.1",
+    },
+    {
+      title: "setSessionAudience: target team",
+      kind: "team",
+      query: AUDIENCE,
+      input: (id) => ({ sessionId: draftId, mode: "PRIVATE", targetTeamIds: [id, teamId] }),
+      field: "targetTeamIds.0",
+    },
+    {
+      title: "createSession: audience target user",
+      kind: "user",
+      query: CREATE,
+      input: (id) => ({ name: "Private", mode: "PRIVATE", audience: { mode: "PRIVATE", targetUserIds: [id] } }),
+      // Like every other audience error of createSession (audience.maxParticipants…).
+      field: "audience.targetUserIds.0",
+    },
+    {
+      title: "createSession: audience target team",
+      kind: "team",
+      query: CREATE,
+      input: (id) => ({ name: "Private", mode: "PRIVATE", audience: { mode: "PRIVATE", targetTeamIds: [teamId, id] } }),
+      field: "audience.targetTeamIds.1",
+    },
+  ];
+
+  it.each(cases)("$title: an unknown id and another organization's id get the same BAD_USER_INPUT, nothing written", async ({ kind, query, input, field }) => {
+    const foreign = kind === "user" ? other.userId : foreignTeamId;
+    const unknown = await expectNothingWritten(() => test.gql(query, { input: input(UNKNOWN_ID) }, admin.token));
+    const a = expectRefused(unknown, "BAD_USER_INPUT", field);
+    expect(a.message).toMatch(kind === "user" ? /no user of your organization/ : /no team of your organization/);
+    const fromOther = await expectNothingWritten(() => test.gql(query, { input: input(foreign) }, admin.token));
+    const b = expectRefused(fromOther, "BAD_USER_INPUT", field);
+    // Nothing tells that the id exists elsewhere.
+    expect(b.message.replace(foreign, "<id>")).toBe(a.message.replace(UNKNOWN_ID, "<id>"));
+    expect(JSON.stringify(fromOther)).not.toContain(other.email);
+    expect(JSON.stringify(fromOther)).not.toContain("Other academy");
+  });
+
+  it("control: the same references to people and a team of the organization are accepted", async () => {
+    const created = ok(
+      await test.gql(
+        `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id assigneeId audience { ... on PrivateAudience { targetTeamIds targetUserIds } } } }`,
+        { input: { name: "Referenced", assigneeId: admin.userId, mode: "PRIVATE", audience: { mode: "PRIVATE", targetTeamIds: [teamId], targetUserIds: [learner.userId] } } },
+        admin.token,
+      ),
+    ).createSession;
+    expect(created).toMatchObject({ assigneeId: admin.userId, audience: { targetTeamIds: [teamId], targetUserIds: [learner.userId] } });
+    const formatted = ok(
+      await test.gql(
+        `mutation ($input: SetSessionFormatInput!) { setSessionFormat(input: $input) { format { ... on WebinarFormat { trainerId hostId } } } }`,
+        { input: { sessionId: created.id, ...WEBINAR, trainerId: trainer.userId, hostId: learner.userId } },
+        admin.token,
+      ),
+    ).setSessionFormat;
+    expect(formatted.format).toEqual({ trainerId: trainer.userId, hostId: learner.userId });
+  });
+
+  it("without a token, a call naming an unknown trainer is UNAUTHENTICATED, not BAD_USER_INPUT", async () => {
+    const result = await expectNothingWritten(() =>
+      test.gql(FORMAT, { input: { sessionId: draftId, ...WEBINAR, trainerId: UNKNOWN_ID } }),
+    );
+    expectRefused(result, "UNAUTHENTICATED");
+  });
+
+  it("a learner naming an unknown assignee on a draft they cannot see gets NOT_FOUND, not a hint about user ids", async () => {
+    const result = await expectNothingWritten(() =>
+      test.gql(EDIT, { input: { sessionId: draftId, assigneeId: UNKNOWN_ID } }, learner.token),
+    );
+    expectRefused(result, /^(NOT_FOUND|FORBIDDEN)$/);
   });
 });
 
@@ -735,12 +867,10 @@ describe("query depth limit", () => {
     expect(expectRefused(result, "QUERY_TOO_DEEP").message).toMatch(/deep/);
   });
 
-  it("a small fragment 'bomb' (each fragment spread twice) is refused quickly", async () => {
-    // ~1 kB of query text; a depth check that re-walks every spread costs 2^21 steps.
-    const started = performance.now();
+  it("a small fragment 'bomb' (each fragment spread twice) is refused", async () => {
+    // ~1 kB of query text; a depth check that re-walks every spread would cost 2^21 steps
+    // (the test would then hit its timeout; timings themselves are measured only in benchmarks).
     const result = await test.gql(fragmentChain(21, 2), {}, admin.token);
-    const elapsed = performance.now() - started;
     expectRefused(result, /^(QUERY_TOO_DEEP|GRAPHQL_VALIDATION_FAILED)$/);
-    expect(elapsed).toBeLessThan(1000);
   });
 });

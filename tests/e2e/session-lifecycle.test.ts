@@ -1,14 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession, SESSION_QUERY } from "../support/session-setup.js";
-import { createOrganization, ok, refused, SESSION_FIELDS, startTestServer, type TestServer } from "../support/test-server.js";
+import {
+  addMember,
+  createOrganization,
+  type Member,
+  ok,
+  refused,
+  SESSION_FIELDS,
+  startTestServer,
+  type TestServer,
+} from "../support/test-server.js";
 
 describe("session lifecycle through the HTTP API (S1–S7)", () => {
   let test: TestServer;
   let admin: Awaited<ReturnType<typeof createOrganization>>;
+  /** A session names only people of its organization (S2 trainer and host). */
+  let trainer: Member;
+  let host: Member;
 
   beforeAll(async () => {
     test = await startTestServer();
     admin = await createOrganization(test, { timezone: "Europe/Brussels" });
+    trainer = await addMember(test, admin.token, ["TRAINER"]);
+    host = await addMember(test, admin.token, ["HOST"]);
   });
   afterAll(() => test.stop());
 
@@ -70,7 +84,8 @@ describe("session lifecycle through the HTTP API (S1–S7)", () => {
       await mutate("setSessionFormat", "SetSessionFormatInput", {
         sessionId: id,
         kind: "CLASSROOM",
-        trainerId: "trainer-7",
+        trainerId: trainer.userId,
+        hostId: host.userId,
         place: "Room 4",
         address: "Rue de la Loi 16, Brussels",
         courseIds: ["course-1"],
@@ -78,8 +93,8 @@ describe("session lifecycle through the HTTP API (S1–S7)", () => {
     ).setSessionFormat;
     expect(formatted.format).toEqual({
       __typename: "ClassroomFormat",
-      trainerId: "trainer-7",
-      hostId: null,
+      trainerId: trainer.userId,
+      hostId: host.userId,
       place: "Room 4",
       address: "Rue de la Loi 16, Brussels",
       notes: null,

@@ -23,7 +23,7 @@ export const organizationSettingsSchema = z.object({
   timezone: timeZoneSchema,
   currency: currencyCodeSchema,
   paymentMethods: z.array(z.enum(PAYMENT_METHODS, { error: `must be one of ${PAYMENT_METHODS.join(", ")}` })).transform(unique),
-  clientCancellationWindowHours: z.number().int("must be a whole number of hours").min(0).max(8760, "must be at most 8760 (a year)"),
+  clientCancellationWindowHours: z.number().int("must be a whole number of hours").min(0, "must not be negative").max(8760, "must be at most 8760 (a year)"),
   reminderLeadTimeHours: z.number().int("must be a whole number of hours").min(1, "must be at least 1").max(720, "must be at most 720 (30 days)"),
   accessCodesEnabled: z.boolean(),
   personalSessionsEnabled: z.boolean(),

@@ -20,6 +20,9 @@ export interface CommandResult<State> {
   revision: bigint | null;
 }
 
+/** Runs on the loaded state before each decision; throws to refuse. */
+export type Guard<State> = (state: State) => void | Promise<void>;
+
 interface LoadedStream<State> {
   state: State;
   revision: bigint | null;
@@ -50,18 +53,18 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
    * `guard` sees the current state before the decision (on every retry): authorization that
    * depends on the aggregate (e.g. "the session's assignee") throws there.
    */
-  handle(streamName: string, command: Command, guard?: (state: State) => void): Promise<CommandResult<State>> {
+  handle(streamName: string, command: Command, guard?: Guard<State>): Promise<CommandResult<State>> {
     return this.serialised(streamName, () => this.decideAndAppend(streamName, command, guard));
   }
 
   private async decideAndAppend(
     streamName: string,
     command: Command,
-    guard: ((state: State) => void) | undefined,
+    guard: Guard<State> | undefined,
   ): Promise<CommandResult<State>> {
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.loadStream(streamName);
-      guard?.(loaded.state);
+      await guard?.(loaded.state);
       const events = this.decider.decide(command, loaded.state);
       if (events.length === 0) return { state: loaded.state, appended: [], position: null, revision: loaded.revision };
 

@@ -4,6 +4,7 @@ import type { SessionCommand, SetSessionAudience } from "../../domain/sessions/c
 import { sessionStreamName } from "../../domain/sessions/events.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
 import { ValidationError } from "../../domain/shared/errors.js";
+import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
 import { deterministicUuid } from "../../domain/shared/event-metadata.js";
 import { actorIdOf } from "../../domain/access/actor.js";
 import { authorize as authorizeWithTable, type Operation } from "../../domain/access/authorization.js";
@@ -44,16 +45,15 @@ export class SessionMutationsResolver {
       details.assigneeId = actor.userId;
     }
     const audience = input.audience ? audienceFrom(input.audience) : null;
-    await checkReferences(context, { assigneeId: details.assigneeId as string | null | undefined, audience });
-    return execute(context, sessionId, "createSession", input.idempotencyKey, (ctx) => ({
-      type: "CreateSession",
+    return execute(
+      context,
       sessionId,
-      context: ctx,
-      status: input.status,
-      mode: input.mode,
-      details,
-      audience,
-    }));
+      "createSession",
+      input.idempotencyKey,
+      (ctx) => ({ type: "CreateSession", sessionId, context: ctx, status: input.status, mode: input.mode, details, audience }),
+      undefined,
+      { assigneeId: details.assigneeId as string | null | undefined, audience, audiencePrefix: "audience." },
+    );
   }
 
   @Mutation(() => Session, { description: "Change S1 fields: omitted fields stay, null clears" })
@@ -62,19 +62,20 @@ export class SessionMutationsResolver {
     @Ctx() context: GraphQLContext,
   ) {
     if (input.name === null) throw new ValidationError("name", "cannot be removed");
-    await checkReferences(context, { assigneeId: input.assigneeId });
     const changes = { ...detailsFrom(input), ...(input.name !== undefined ? { name: input.name } : {}) };
-    return execute(context, input.sessionId, "editSessionDetails", input.idempotencyKey, (ctx) => ({
-      type: "EditSessionDetails",
-      sessionId: input.sessionId,
-      context: ctx,
-      changes,
-    }));
+    return execute(
+      context,
+      input.sessionId,
+      "editSessionDetails",
+      input.idempotencyKey,
+      (ctx) => ({ type: "EditSessionDetails", sessionId: input.sessionId, context: ctx, changes }),
+      undefined,
+      { assigneeId: input.assigneeId },
+    );
   }
 
   @Mutation(() => Session, { description: "S2: webinar, classroom or online, with the fields each needs" })
   async setSessionFormat(@Arg("input", () => SetSessionFormatInput) input: SetSessionFormatInput, @Ctx() context: GraphQLContext) {
-    await checkReferences(context, { trainerId: input.trainerId, hostId: input.hostId });
     const format =
       input.kind === "WEBINAR"
         ? { kind: input.kind, link: input.link, trainerId: input.trainerId, hostId: input.hostId ?? null }
@@ -102,6 +103,7 @@ export class SessionMutationsResolver {
       input.idempotencyKey,
       (ctx) => ({ type: "SetSessionFormat", sessionId: input.sessionId, context: ctx, format: format as never }),
       "format.",
+      { trainerId: input.trainerId, hostId: input.hostId },
     );
   }
 
@@ -110,7 +112,6 @@ export class SessionMutationsResolver {
     @Arg("input", () => SetSessionAudienceInput) input: SetSessionAudienceInput,
     @Ctx() context: GraphQLContext,
   ) {
-    await checkReferences(context, { audience: audienceFrom(input) });
     return execute(
       context,
       input.sessionId,
@@ -118,6 +119,7 @@ export class SessionMutationsResolver {
       input.idempotencyKey,
       (ctx) => ({ type: "SetSessionAudience", sessionId: input.sessionId, context: ctx, audience: audienceFrom(input) }),
       "audience.",
+      { audience: audienceFrom(input) },
     );
   }
 
@@ -255,14 +257,19 @@ async function execute(
   idempotencyKey: string | null | undefined,
   build: (ctx: CommandContext) => SessionCommand,
   fieldPrefix?: string,
+  references: References = {},
 ): Promise<Session> {
   const actor = requireActor(context);
+  parseOrThrow(idSchema, sessionId, "sessionId");
   const command = build(commandContext(context, operation, idempotencyKey));
-  // Who may act depends on the session (its assignee), so the check runs on the state loaded for the decision.
-  const guard = (state: SessionState) => {
-    if (operation === "createSession") return;
-    if (state.kind === "Initial" || !canSeeSession(actor, state.session)) throw notFound("Session", sessionId);
-    authorizeWithTable(actor, operation, { sessionAssigneeId: state.session.details.assigneeId });
+  // Who may act depends on the session (its assignee), so the check runs on the state loaded for
+  // the decision; only then are the users and teams it names looked up (no probing by outsiders).
+  const guard = async (state: SessionState) => {
+    if (operation !== "createSession") {
+      if (state.kind === "Initial" || !canSeeSession(actor, state.session)) throw notFound("Session", sessionId);
+      authorizeWithTable(actor, operation, { sessionAssigneeId: state.session.details.assigneeId });
+    }
+    await checkReferences(context, references);
   };
   let result;
   try {
@@ -311,23 +318,25 @@ function audienceFrom(input: SessionAudienceInput): SetSessionAudience["audience
       }) as SetSessionAudience["audience"];
 }
 
+interface References {
+  assigneeId?: string | null;
+  trainerId?: string | null;
+  hostId?: string | null;
+  audience?: SetSessionAudience["audience"] | null;
+  /** How the input names the audience's fields (`audience.` in createSession). */
+  audiencePrefix?: string;
+}
+
 /** Users and teams a session names must be of the caller's organization. */
-async function checkReferences(
-  context: GraphQLContext,
-  refs: {
-    assigneeId?: string | null;
-    trainerId?: string | null;
-    hostId?: string | null;
-    audience?: SetSessionAudience["audience"] | null;
-  },
-): Promise<void> {
+async function checkReferences(context: GraphQLContext, refs: References): Promise<void> {
+  const prefix = refs.audiencePrefix ?? "";
   const privateAudience = refs.audience?.mode === "PRIVATE" ? refs.audience : null;
   const users: [string, string | null | undefined][] = [
     ["assigneeId", refs.assigneeId],
     ["trainerId", refs.trainerId],
     ["hostId", refs.hostId],
     ...(Array.isArray(privateAudience?.targetUserIds) ? privateAudience.targetUserIds : []).map(
-      (id, i) => [`targetUserIds.${i}`, id] as [string, string],
+      (id, i) => [`${prefix}targetUserIds.${i}`, id] as [string, string],
     ),
   ];
   for (const [field, id] of users) {
@@ -338,7 +347,7 @@ async function checkReferences(
   const teamIds = Array.isArray(privateAudience?.targetTeamIds) ? privateAudience.targetTeamIds : [];
   for (const [i, id] of teamIds.entries()) {
     if (typeof id === "string" && id.trim() !== "" && !(await context.loaders.teamById.load(id))) {
-      throw new ValidationError(`targetTeamIds.${i}`, `names no team of your organization (${id})`);
+      throw new ValidationError(`${prefix}targetTeamIds.${i}`, `names no team of your organization (${id})`);
     }
   }
 }

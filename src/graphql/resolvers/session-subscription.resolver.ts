@@ -17,11 +17,12 @@ export class SessionSubscriptionResolver {
       const actor = authorize(context as GraphQLContext, "sessionStatusChanged");
       const { projector, sessionQueries } = (context as GraphQLContext).app;
       const everything = sessionVisibilityFor(actor).kind === "ALL";
-      const { identityQueries } = (context as GraphQLContext).app;
+      const { identityQueries, apiKeyQueries } = (context as GraphQLContext).app;
       const visible = (event: RecordedEvent) => {
         if (event.metadata.tenantId !== actor.organizationId) return false;
-        // A user deactivated while subscribed stops receiving at once.
+        // A user deactivated (or a key revoked) while subscribed stops receiving at once.
         if (actor.kind === "USER" && identityQueries.userById(actor.userId)?.status === "DEACTIVATED") return false;
+        if (actor.kind === "API_KEY" && apiKeyQueries.byId(actor.apiKeyId)?.revokedAt) return false;
         if (everything) return true;
         const record = sessionQueries.byId(actor.organizationId, String(event.data.sessionId));
         return record !== null && canSeeSession(actor, record.session);

@@ -1,0 +1,155 @@
+/**
+ * No N+1 (issue 3, §0 teams): the read-model statements run for a page of sessions with their
+ * assignee, trainer, host and the assignee's teams — and for a page of teams with their members
+ * and the members' teams — are few and do not grow with the page size (DataLoader batches).
+ * Every statement the read-model database runs is recorded (startTestServer recordSql).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization, ok, startTestServer, type TestServer } from "../support/test-server.js";
+
+const SESSIONS = `query ($first: Int!) {
+  sessions(first: $first) {
+    totalCount
+    nodes { id assignee { id displayName teams { name } } trainer { id displayName } host { id } }
+  }
+}`;
+const TEAMS = `query ($first: Int!) {
+  teams(first: $first) { totalCount nodes { id name memberCount members { id displayName teams { id name } } } }
+}`;
+const SESSION_COUNT = 50;
+const TEAM_COUNT = 30;
+
+let test: TestServer;
+let admin: Awaited<ReturnType<typeof createOrganization>>;
+const people: string[] = [];
+
+/** Runs the operation and returns its data and the read-model statements it caused. */
+async function measure(query: string, variables: Record<string, unknown>) {
+  test.sql.length = 0;
+  const data = ok(await test.gql(query, variables, admin.token));
+  const statements = [...test.sql];
+  return { data, statements };
+}
+
+async function inBatches<T>(count: number, size: number, run: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let start = 0; start < count; start += size) {
+    const batch = Array.from({ length: Math.min(size, count - start) }, (_, k) => run(start + k));
+    results.push(...(await Promise.all(batch)));
+  }
+  return results;
+}
+
+beforeAll(async () => {
+  test = await startTestServer({}, { recordSql: true });
+  admin = await createOrganization(test);
+  for (let i = 0; i < 5; i++) {
+    const created = ok(
+      await test.gql(
+        `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+        { input: { email: `staff${i}-${Date.now()}@count.test`, displayName: `Staff ${i}`, roles: ["MANAGER", "TRAINER", "HOST"] } },
+        admin.token,
+      ),
+    );
+    people.push(created.createUser.id);
+  }
+  // TEAM_COUNT teams; each person belongs to several.
+  await inBatches(TEAM_COUNT, 10, async (i) =>
+    ok(
+      await test.gql(
+        `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`,
+        { input: { name: `Team ${String(i).padStart(2, "0")}`, memberIds: [people[i % 5], people[(i + 2) % 5]] } },
+        admin.token,
+      ),
+    ),
+  );
+  // SESSION_COUNT webinars, each with an assignee, a trainer and a host among the five people.
+  await inBatches(SESSION_COUNT, 10, async (i) => {
+    const sessionId = ok(
+      await test.gql(
+        `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`,
+        { input: { name: `Session ${i}`, assigneeId: people[i % 5] } },
+        admin.token,
+      ),
+    ).createSession.id;
+    ok(
+      await test.gql(
+        `mutation ($input: SetSessionFormatInput!) { setSessionFormat(input: $input) { id } }`,
+        {
+          input: {
+            sessionId,
+            kind: "WEBINAR",
+            link: `https://meet.example.com/${i}`,
+            trainerId: people[(i + 1) % 5],
+            hostId: people[(i + 3) % 5],
+          },
+        },
+        admin.token,
+      ),
+    );
+  });
+});
+afterAll(() => test.stop());
+
+describe("read-model queries do not grow with the page size (DataLoader, no N+1)", () => {
+  it("a page of 50 sessions with assignee (and their teams), trainer and host costs as many statements as a page of 10", async () => {
+    const small = await measure(SESSIONS, { first: 10 });
+    const large = await measure(SESSIONS, { first: SESSION_COUNT });
+    console.log(
+      `[query-count] sessions(first: 10) → ${small.statements.length} read-model statements; ` +
+        `sessions(first: ${SESSION_COUNT}) → ${large.statements.length}`,
+    );
+
+    // The data is really there: every node has its people resolved.
+    const nodes = large.data.sessions.nodes as any[];
+    expect(large.data.sessions.totalCount).toBe(SESSION_COUNT);
+    expect(nodes).toHaveLength(SESSION_COUNT);
+    for (const node of nodes) {
+      expect(people).toContain(node.assignee.id);
+      expect(people).toContain(node.trainer.id);
+      expect(people).toContain(node.host.id);
+      expect(node.assignee.teams.length).toBeGreaterThan(0);
+    }
+    expect(new Set(nodes.map((n) => n.assignee.id)).size).toBe(5);
+
+    expect(large.statements.length, large.statements.join("\n")).toBe(small.statements.length);
+    // Authentication + list + count + one users batch + one team-ids batch + one teams batch.
+    expect(large.statements.length, large.statements.join("\n")).toBeLessThanOrEqual(7);
+    const userLookups = large.statements.filter((sql) => /FROM users/i.test(sql) && /json_each/i.test(sql));
+    expect(userLookups, "assignees, trainers and hosts are loaded in one batch").toHaveLength(1);
+  });
+
+  it(`a page of ${TEAM_COUNT} teams with members and the members' teams costs no more statements than a page of 5`, async () => {
+    const small = await measure(TEAMS, { first: 5 });
+    const medium = await measure(TEAMS, { first: 15 });
+    const large = await measure(TEAMS, { first: TEAM_COUNT });
+    console.log(
+      `[query-count] teams(first: 5) → ${small.statements.length} read-model statements; ` +
+        `teams(first: 15) → ${medium.statements.length}; teams(first: ${TEAM_COUNT}) → ${large.statements.length}`,
+    );
+
+    const teams = large.data.teams.nodes as any[];
+    expect(teams).toHaveLength(TEAM_COUNT);
+    for (const team of teams) {
+      expect(team.memberCount).toBe(2);
+      expect(team.members).toHaveLength(2);
+      for (const member of team.members) expect(member.teams.map((t: { id: string }) => t.id)).toContain(team.id);
+    }
+
+    // Pages that do not hold every team the members belong to need one batch for the others;
+    // a page holding them all finds them among the teams it listed already.
+    expect(medium.statements.length, medium.statements.join("\n")).toBe(small.statements.length);
+    expect(large.statements.length, large.statements.join("\n")).toBeLessThanOrEqual(small.statements.length);
+    // Authentication + count + page + one member-ids batch + one users batch + one team-ids batch (+ one teams batch).
+    expect(small.statements.length, small.statements.join("\n")).toBeLessThanOrEqual(7);
+  });
+
+  it("the users directory with each user's teams is constant too", async () => {
+    const USERS = `query ($first: Int!) { users(first: $first) { nodes { id teams { id name } } } }`;
+    const small = await measure(USERS, { first: 2 });
+    const large = await measure(USERS, { first: 6 });
+    console.log(`[query-count] users(first: 2) → ${small.statements.length}; users(first: 6) → ${large.statements.length}`);
+    expect(large.data.users.nodes).toHaveLength(6);
+    expect(large.statements.length, large.statements.join("\n")).toBe(small.statements.length);
+  });
+});

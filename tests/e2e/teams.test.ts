@@ -1,0 +1,365 @@
+/**
+ * §0 teams (learner groups) over real HTTP: create (with members), rename, add (idempotent) and
+ * remove members; `team`, `teams` (search, pagination) and `User.teams`; NOT_FOUND for unknown
+ * or foreign ids; LEARNERs may not touch teams. And S5: a private session that targets a team is
+ * seen by its member learners once PLANNED, no longer after they leave the team; learners never
+ * see DRAFT/LEAD sessions; staff see everything; a private session with no target, no learner.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createReadySession } from "../support/session-setup.js";
+import {
+  addMember,
+  createOrganization,
+  type Member,
+  ok,
+  refused,
+  startTestServer,
+  type TestServer,
+} from "../support/test-server.js";
+
+type Org = Awaited<ReturnType<typeof createOrganization>>;
+
+const TEAM_FIELDS = "id name memberCount members { id displayName } createdAt";
+const CREATE_TEAM = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { ${TEAM_FIELDS} } }`;
+const RENAME_TEAM = `mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { ${TEAM_FIELDS} } }`;
+const ADD_MEMBER = `mutation ($input: TeamMemberInput!) { addTeamMember(input: $input) { ${TEAM_FIELDS} } }`;
+const REMOVE_MEMBER = `mutation ($input: TeamMemberInput!) { removeTeamMember(input: $input) { ${TEAM_FIELDS} } }`;
+const TEAM = `query ($id: ID!) { team(id: $id) { ${TEAM_FIELDS} } }`;
+const TEAMS = `query ($search: String, $first: Int!, $after: String) {
+  teams(search: $search, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id name } }
+    nodes { id name memberCount }
+  }
+}`;
+const CREATE_USER = `mutation ($input: CreateUserInput!) { createUser(input: $input) { id displayName teams { id name } } }`;
+
+let test: TestServer;
+let admin: Org;
+let manager: Member;
+let learner: Member;
+let unique = 0;
+
+async function newUser(displayName: string, token = admin.token, teamIds?: string[]): Promise<string> {
+  const input = { email: `team-user-${++unique}-${Date.now()}@teams.test`, displayName, ...(teamIds ? { teamIds } : {}) };
+  return ok(await test.gql(CREATE_USER, { input }, token)).createUser.id;
+}
+
+async function createTeam(name: string, memberIds?: string[], token = admin.token) {
+  return ok(await test.gql(CREATE_TEAM, { input: { name, ...(memberIds ? { memberIds } : {}) } }, token)).createTeam;
+}
+
+beforeAll(async () => {
+  test = await startTestServer();
+  admin = await createOrganization(test);
+  [manager, learner] = await Promise.all([addMember(test, admin.token, ["MANAGER"]), addMember(test, admin.token, ["LEARNER"])]);
+});
+afterAll(() => test.stop());
+
+describe("§0 managing teams", () => {
+  it("createTeam with members; team(id) shows the members by name and their count", async () => {
+    const zoe = await newUser("Zoe Zimmer");
+    const adam = await newUser("Adam Abel");
+    const team = await createTeam("Sales Brussels", [zoe, adam, zoe]);
+    expect(team).toMatchObject({ name: "Sales Brussels", memberCount: 2 });
+    expect(team.members).toEqual([
+      { id: adam, displayName: "Adam Abel" },
+      { id: zoe, displayName: "Zoe Zimmer" },
+    ]);
+    expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team).toEqual(team);
+  });
+
+  it("renameTeam changes the name; a blank name is BAD_USER_INPUT and changes nothing", async () => {
+    const team = await createTeam("Old name");
+    expect(ok(await test.gql(RENAME_TEAM, { input: { teamId: team.id, name: "New name" } }, admin.token)).renameTeam.name).toBe(
+      "New name",
+    );
+    const blank = refused(await test.gql(RENAME_TEAM, { input: { teamId: team.id, name: "   " } }, admin.token));
+    expect(blank.code).toBe("BAD_USER_INPUT");
+    expect(blank.extensions.field).toBe("name");
+    expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team.name).toBe("New name");
+    const created = refused(await test.gql(CREATE_TEAM, { input: { name: "" } }, admin.token));
+    expect(created.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("addTeamMember is idempotent; removeTeamMember removes (and is idempotent too)", async () => {
+    const team = await createTeam("Growing team");
+    const user = await newUser("Member Once");
+    const added = ok(await test.gql(ADD_MEMBER, { input: { teamId: team.id, userId: user } }, admin.token)).addTeamMember;
+    expect(added.memberCount).toBe(1);
+    const again = ok(await test.gql(ADD_MEMBER, { input: { teamId: team.id, userId: user } }, admin.token)).addTeamMember;
+    expect(again.memberCount).toBe(1);
+    expect(again.members).toEqual([{ id: user, displayName: "Member Once" }]);
+
+    const removed = ok(await test.gql(REMOVE_MEMBER, { input: { teamId: team.id, userId: user } }, admin.token)).removeTeamMember;
+    expect(removed).toMatchObject({ memberCount: 0, members: [] });
+    const removedAgain = ok(await test.gql(REMOVE_MEMBER, { input: { teamId: team.id, userId: user } }, admin.token));
+    expect(removedAgain.removeTeamMember.memberCount).toBe(0);
+  });
+
+  it("a MANAGER manages teams too", async () => {
+    const user = await newUser("Managed Learner", manager.token);
+    const team = await createTeam("Manager's team", [user], manager.token);
+    expect(team.memberCount).toBe(1);
+    ok(await test.gql(RENAME_TEAM, { input: { teamId: team.id, name: "Manager's group" } }, manager.token));
+    ok(await test.gql(REMOVE_MEMBER, { input: { teamId: team.id, userId: user } }, manager.token));
+    expect(ok(await test.gql(TEAM, { id: team.id }, manager.token)).team).toMatchObject({ name: "Manager's group", memberCount: 0 });
+  });
+
+  it("an unknown user is NOT_FOUND for createTeam and addTeamMember, and nothing is created or added", async () => {
+    const before = ok(await test.gql(TEAMS, { search: "Ghost team", first: 10 }, admin.token)).teams.totalCount;
+    expect(refused(await test.gql(CREATE_TEAM, { input: { name: "Ghost team", memberIds: ["no-such-user"] } }, admin.token)).code).toBe(
+      "NOT_FOUND",
+    );
+    expect(ok(await test.gql(TEAMS, { search: "Ghost team", first: 10 }, admin.token)).teams.totalCount).toBe(before);
+
+    const team = await createTeam("Real team");
+    expect(refused(await test.gql(ADD_MEMBER, { input: { teamId: team.id, userId: "no-such-user" } }, admin.token)).code).toBe(
+      "NOT_FOUND",
+    );
+    expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team.memberCount).toBe(0);
+  });
+
+  it("an unknown team is NOT_FOUND everywhere", async () => {
+    const user = await newUser("Lonely");
+    expect(refused(await test.gql(TEAM, { id: "no-such-team" }, admin.token)).code).toBe("NOT_FOUND");
+    expect(refused(await test.gql(RENAME_TEAM, { input: { teamId: "no-such-team", name: "x" } }, admin.token)).code).toBe("NOT_FOUND");
+    expect(refused(await test.gql(ADD_MEMBER, { input: { teamId: "no-such-team", userId: user } }, admin.token)).code).toBe("NOT_FOUND");
+    expect(refused(await test.gql(REMOVE_MEMBER, { input: { teamId: "no-such-team", userId: user } }, admin.token)).code).toBe(
+      "NOT_FOUND",
+    );
+    const created = refused(
+      await test.gql(CREATE_USER, { input: { email: `x-${Date.now()}@teams.test`, displayName: "X", teamIds: ["no-such-team"] } }, admin.token),
+    );
+    expect(created.code).toBe("NOT_FOUND");
+  });
+
+  it("another organization's team and users are NOT_FOUND and stay untouched", async () => {
+    const other = await createOrganization(test);
+    const theirUser = ok(
+      await test.gql(CREATE_USER, { input: { email: `theirs-${Date.now()}@teams.test`, displayName: "Theirs" } }, other.token),
+    ).createUser.id;
+    const theirTeam = ok(await test.gql(CREATE_TEAM, { input: { name: "Their team", memberIds: [theirUser] } }, other.token)).createTeam;
+    const mine = await newUser("Mine");
+    const myTeam = await createTeam("My team");
+
+    expect(refused(await test.gql(TEAM, { id: theirTeam.id }, admin.token)).code).toBe("NOT_FOUND");
+    expect(refused(await test.gql(RENAME_TEAM, { input: { teamId: theirTeam.id, name: "Hijacked" } }, admin.token)).code).toBe(
+      "NOT_FOUND",
+    );
+    expect(refused(await test.gql(ADD_MEMBER, { input: { teamId: theirTeam.id, userId: mine } }, admin.token)).code).toBe("NOT_FOUND");
+    expect(refused(await test.gql(REMOVE_MEMBER, { input: { teamId: theirTeam.id, userId: theirUser } }, admin.token)).code).toBe(
+      "NOT_FOUND",
+    );
+    expect(refused(await test.gql(ADD_MEMBER, { input: { teamId: myTeam.id, userId: theirUser } }, admin.token)).code).toBe("NOT_FOUND");
+    expect(refused(await test.gql(CREATE_TEAM, { input: { name: "Poach", memberIds: [theirUser] } }, admin.token)).code).toBe(
+      "NOT_FOUND",
+    );
+    const listed = ok(await test.gql(TEAMS, { search: "Their team", first: 10 }, admin.token)).teams;
+    expect(listed.totalCount).toBe(0);
+
+    expect(ok(await test.gql(TEAM, { id: theirTeam.id }, other.token)).team).toMatchObject({
+      name: "Their team",
+      memberCount: 1,
+      members: [{ id: theirUser }],
+    });
+  });
+
+  it("a LEARNER is FORBIDDEN from team queries and mutations", async () => {
+    const team = await createTeam("Off limits", [learner.userId]);
+    const attempts: [string, string, Record<string, unknown>][] = [
+      ["team", TEAM, { id: team.id }],
+      ["teams", TEAMS, { first: 10 }],
+      ["createTeam", CREATE_TEAM, { input: { name: "Learner team" } }],
+      ["renameTeam", RENAME_TEAM, { input: { teamId: team.id, name: "Renamed by learner" } }],
+      ["addTeamMember", ADD_MEMBER, { input: { teamId: team.id, userId: manager.userId } }],
+      ["removeTeamMember", REMOVE_MEMBER, { input: { teamId: team.id, userId: learner.userId } }],
+    ];
+    for (const [name, query, variables] of attempts) {
+      expect(refused(await test.gql(query, variables, learner.token)).code, name).toBe("FORBIDDEN");
+    }
+    expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team).toMatchObject({
+      name: "Off limits",
+      memberCount: 1,
+      members: [{ id: learner.userId }],
+    });
+  });
+});
+
+describe("§0 team queries", () => {
+  let org: Org;
+  const teamIds: Record<string, string> = {};
+
+  beforeAll(async () => {
+    org = await createOrganization(test);
+    for (const name of ["Ops", "alpha crew", "Beta Testers", "Data Team", "data science", "Echo"]) {
+      teamIds[name] = ok(await test.gql(CREATE_TEAM, { input: { name } }, org.token)).createTeam.id;
+    }
+  });
+
+  it("teams lists by name (case-insensitively) with totalCount and cursor pagination", async () => {
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let pages = 1; ; pages++) {
+      const page: any = ok(await test.gql(TEAMS, { first: 4, after }, org.token)).teams;
+      expect(page.totalCount).toBe(6);
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
+      names.push(...page.nodes.map((t: { name: string }) => t.name));
+      if (!page.pageInfo.hasNextPage) {
+        expect(pages).toBe(2);
+        break;
+      }
+      after = page.pageInfo.endCursor;
+    }
+    expect(names).toEqual(["alpha crew", "Beta Testers", "Data Team", "data science", "Echo", "Ops"].sort((a, b) =>
+      a.toLowerCase().localeCompare(b.toLowerCase()),
+    ));
+  });
+
+  it("teams(search) finds words in the name, case-insensitively", async () => {
+    const found = ok(await test.gql(TEAMS, { search: "DATA", first: 10 }, org.token)).teams;
+    expect(found.totalCount).toBe(2);
+    expect(found.nodes.map((t: { name: string }) => t.name)).toEqual(["data science", "Data Team"]);
+    expect(ok(await test.gql(TEAMS, { search: "zzz", first: 10 }, org.token)).teams.totalCount).toBe(0);
+    expect(ok(await test.gql(TEAMS, { search: "%", first: 10 }, org.token)).teams.totalCount).toBe(0);
+  });
+
+  it("User.teams shows a user's teams, through me and through users", async () => {
+    const password = "correct horse battery 6";
+    const email = `teamed-${Date.now()}@teams.test`;
+    ok(
+      await test.gql(
+        `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+        { input: { email, displayName: "Teamed Learner", password, teamIds: [teamIds.Echo, teamIds["alpha crew"]] } },
+        org.token,
+      ),
+    );
+    const signedIn = ok(
+      await test.gql(`mutation ($input: SignInInput!) { signIn(input: $input) { token user { id } } }`, { input: { email, password } }),
+    ).signIn;
+    const userId = signedIn.user.id;
+    ok(await test.gql(ADD_MEMBER, { input: { teamId: teamIds.Ops, userId } }, org.token));
+
+    const me = ok(await test.gql(`{ me { id teams { id name } } }`, {}, signedIn.token)).me;
+    expect(me.teams.map((t: { name: string }) => t.name).sort()).toEqual(["Echo", "Ops", "alpha crew"]);
+    expect(me.teams.find((t: { name: string }) => t.name === "Ops").id).toBe(teamIds.Ops);
+
+    const listed = ok(
+      await test.gql(`{ users(first: 100) { nodes { id teams { name } } } }`, {}, org.token),
+    ).users.nodes as { id: string; teams: { name: string }[] }[];
+    expect(listed.find((u) => u.id === userId)!.teams.map((t) => t.name).sort()).toEqual(["Echo", "Ops", "alpha crew"]);
+    expect(listed.find((u) => u.id === org.userId)!.teams).toEqual([]);
+
+    ok(await test.gql(REMOVE_MEMBER, { input: { teamId: teamIds.Echo, userId } }, org.token));
+    expect(ok(await test.gql(`{ me { teams { name } } }`, {}, signedIn.token)).me.teams.map((t: { name: string }) => t.name).sort()).toEqual([
+      "Ops",
+      "alpha crew",
+    ]);
+    // The team's members and users(filter: { teamId }) agree.
+    const members = ok(await test.gql(TEAM, { id: teamIds.Ops }, org.token)).team.members.map((m: { id: string }) => m.id);
+    const filtered = ok(
+      await test.gql(`query ($teamId: ID!) { users(first: 100, filter: { teamId: $teamId }) { nodes { id } } }`, { teamId: teamIds.Ops }, org.token),
+    ).users.nodes.map((u: { id: string }) => u.id);
+    expect(members).toEqual([userId]);
+    expect(filtered).toEqual(members);
+  });
+});
+
+describe("S5 private sessions targeting a team", () => {
+  const SESSION = `query ($id: ID!) { session(id: $id) { id status } }`;
+  const SESSIONS = `{ sessions(first: 100) { nodes { id } } }`;
+  let teamId: string;
+  let member: Member;
+  let outsider: Member;
+  let trainer: Member;
+
+  async function transition(sessionId: string, mutation: "markSessionAsLead" | "planSession" | "confirmSession") {
+    const inputType = mutation === "confirmSession" ? "ConfirmSessionInput" : "ChangeSessionStatusInput";
+    ok(await test.gql(`mutation ($input: ${inputType}!) { ${mutation}(input: $input) { id } }`, { input: { sessionId } }, admin.token));
+  }
+
+  async function privateSession(name: string, audience: Record<string, unknown>): Promise<string> {
+    const sessionId = await createReadySession(test, admin.token, { name });
+    ok(
+      await test.gql(
+        `mutation ($input: SetSessionAudienceInput!) { setSessionAudience(input: $input) { id } }`,
+        { input: { sessionId, mode: "PRIVATE", ...audience } },
+        admin.token,
+      ),
+    );
+    return sessionId;
+  }
+
+  /** Whether `token` sees the session, with session(id) and sessions agreeing. */
+  async function sees(token: string, sessionId: string): Promise<boolean> {
+    const listed = ok(await test.gql(SESSIONS, {}, token)).sessions.nodes.some((s: { id: string }) => s.id === sessionId);
+    const single = await test.gql(SESSION, { id: sessionId }, token);
+    if (single.errors) expect(refused(single).code).toBe("NOT_FOUND");
+    expect(!single.errors, "session(id) and sessions agree").toBe(listed);
+    return listed;
+  }
+
+  beforeAll(async () => {
+    [member, outsider, trainer] = await Promise.all([
+      addMember(test, admin.token, ["LEARNER"]),
+      addMember(test, admin.token, ["LEARNER"]),
+      addMember(test, admin.token, ["TRAINER"]),
+    ]);
+    teamId = (await createTeam("Private cohort", [member.userId])).id;
+  });
+
+  it("a member learner sees it once PLANNED (not as DRAFT or LEAD); an outsider never; staff always", async () => {
+    const sessionId = await privateSession("Cohort workshop", { targetTeamIds: [teamId] });
+    for (const who of [member, outsider]) expect(await sees(who.token, sessionId)).toBe(false); // DRAFT
+    for (const staff of [admin.token, manager.token, trainer.token]) expect(await sees(staff, sessionId)).toBe(true);
+
+    await transition(sessionId, "markSessionAsLead");
+    for (const who of [member, outsider]) expect(await sees(who.token, sessionId)).toBe(false); // LEAD
+    expect(await sees(trainer.token, sessionId)).toBe(true);
+
+    await transition(sessionId, "planSession");
+    expect(await sees(member.token, sessionId)).toBe(true);
+    expect(await sees(outsider.token, sessionId)).toBe(false);
+    for (const staff of [admin.token, manager.token, trainer.token]) expect(await sees(staff, sessionId)).toBe(true);
+
+    await transition(sessionId, "confirmSession");
+    expect(await sees(member.token, sessionId)).toBe(true);
+    expect(await sees(outsider.token, sessionId)).toBe(false);
+  });
+
+  it("after removeTeamMember the learner no longer sees it, with the same token; adding them back shows it again", async () => {
+    const sessionId = await privateSession("Cohort follow-up", { targetTeamIds: [teamId] });
+    await transition(sessionId, "planSession");
+    expect(await sees(member.token, sessionId)).toBe(true);
+
+    ok(await test.gql(REMOVE_MEMBER, { input: { teamId, userId: member.userId } }, admin.token));
+    expect(await sees(member.token, sessionId)).toBe(false);
+
+    ok(await test.gql(ADD_MEMBER, { input: { teamId, userId: member.userId } }, admin.token));
+    expect(await sees(member.token, sessionId)).toBe(true);
+  });
+
+  it("a learner targeted directly sees it once PLANNED, never as DRAFT", async () => {
+    const sessionId = await privateSession("One-to-one", { targetUserIds: [outsider.userId] });
+    expect(await sees(outsider.token, sessionId)).toBe(false);
+    await transition(sessionId, "planSession");
+    expect(await sees(outsider.token, sessionId)).toBe(true);
+    expect(await sees(member.token, sessionId)).toBe(false);
+  });
+
+  it("a private session with no target is seen by no learner, only by staff", async () => {
+    const sessionId = await privateSession("Nobody's session", {});
+    await transition(sessionId, "planSession");
+    for (const who of [member, outsider, learner]) expect(await sees(who.token, sessionId)).toBe(false);
+    for (const staff of [admin.token, manager.token, trainer.token]) expect(await sees(staff, sessionId)).toBe(true);
+  });
+
+  it("a public PLANNED session is seen by every learner (control)", async () => {
+    const sessionId = await createReadySession(test, admin.token, { name: "Open day" });
+    expect(await sees(member.token, sessionId)).toBe(false);
+    await transition(sessionId, "planSession");
+    for (const who of [member, outsider, learner]) expect(await sees(who.token, sessionId)).toBe(true);
+  });
+});

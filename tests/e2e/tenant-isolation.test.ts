@@ -1,0 +1,557 @@
+/**
+ * Tenant isolation proof (§0, issue 3 item 7). The test walks the schema the code emits and calls
+ * EVERY query, mutation and subscription:
+ * - as the ADMIN of another organization B and as an API key of B holding every scope, with
+ *   arguments aimed at organization A's real objects: each call is refused NOT_FOUND or FORBIDDEN,
+ *   or answers without a single id, name or e-mail of A; no event of A is appended, no e-mail
+ *   goes to A's people, and A's data reads the same afterwards;
+ * - as a LEARNER of A, for every operation the authorization table does not give a learner
+ *   (aimed at others' users, at sessions the learner is not the assignee of): refused
+ *   FORBIDDEN or NOT_FOUND, nothing appended.
+ * Arguments come from the argument types and names (tests/support/schema-walker.ts), so an
+ * operation added later is walked without being listed here. The only hand-written parts are the
+ * name → object-kind rules for IDs (in the walker) and the public operations' credentials below.
+ * Self-checks prove the walk would see a leak: with the same arguments, A's own admin gets A's
+ * data from every query, and gets past the tenant checks of every mutation.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Client, FormattedExecutionResult } from "graphql-ws";
+import type { GraphQLSchema } from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "../../src/domain/access/actor.js";
+import { AUTHORIZATION, mayCall, type Operation, type Permission } from "../../src/domain/access/authorization.js";
+import type { RecordedEvent } from "../../src/domain/shared/event-store.js";
+import { buildAppSchema } from "../../src/graphql/schema.js";
+import {
+  documentFor,
+  generateCalls,
+  type IdPool,
+  type RootOperation,
+  rootOperations,
+  type WalkCall,
+} from "../support/schema-walker.js";
+import { createReadySession } from "../support/session-setup.js";
+import { addMember, type GraphQLResponse, ok, startTestServer, type TestServer } from "../support/test-server.js";
+
+/** Every distinctive string of A carries it: finding it anywhere means something of A leaked. */
+const TAG = `vq${randomBytes(4).toString("hex")}`;
+const A_PASSWORD = "correct horse battery 1";
+/** B's admin uses the walker's password, so `changePassword` as B's admin is a valid call on B's own account. */
+const B_PASSWORD = "correct horse battery 9";
+
+/**
+ * Public operations (AUTHORIZATION `public: true`) need no caller, so "another organization" means
+ * "someone holding only what anyone can learn about A": its organization id and its admin's
+ * e-mail, never its secrets. Their credential arguments are therefore A's real artefacts with a
+ * forged signature (holding the real one IS being authenticated, not a tenant breach):
+ * - `email` → A's admin's e-mail (signIn with it and a wrong password: UNAUTHENTICATED);
+ * - `token` → A's pending invitation token, re-signed; `refreshToken` → A's admin's, re-signed.
+ */
+const PUBLIC_CODES = ["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "INVALID_INVITATION"];
+/**
+ * signUp joins the organization named (§0: by design anyone may become a LEARNER of it). Walked
+ * with A's admin's e-mail it must be refused ALREADY_EXISTS (e-mails are unique per organization),
+ * creating nothing; a fresh sign-up is checked by its own test below.
+ */
+const PUBLIC_EXTRA_CODES: Record<string, string[]> = { signUp: ["ALREADY_EXISTS"] };
+
+type Attacker = { label: string; token: string; kind: "USER" | "API_KEY" };
+type Collector = {
+  results: FormattedExecutionResult<Record<string, unknown>, unknown>[];
+  errors: unknown[];
+  completed: boolean;
+  unsubscribe: () => void;
+};
+
+let test: TestServer;
+let schema: GraphQLSchema;
+let operations: RootOperation[];
+/** Value → what it is, for every id, name, e-mail and credential of A. */
+const secrets = new Map<string, string>();
+let victim: IdPool;
+let own: IdPool;
+let orgA: { id: string; adminToken: string; adminId: string; adminEmail: string; refreshToken: string };
+let learnerA: { token: string; userId: string; email: string };
+let orgB: { id: string; adminToken: string; keySecret: string; sessionId: string };
+let invitationToken: string;
+let snapshotBefore: Record<string, unknown>;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function secret(value: string, label: string): string {
+  secrets.set(value, label);
+  return value;
+}
+
+async function gqlOk<T = Record<string, any>>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
+  return ok(await test.gql<T>(query, variables, token));
+}
+
+/** The same token with another signature: it names A's objects but was not signed by the server. */
+function forge(token: string): string {
+  const cut = token.lastIndexOf(".");
+  return `${token.slice(0, cut)}.${randomBytes(32).toString("base64url")}`;
+}
+
+function leafOverrideFor(operation: RootOperation, name: string): unknown {
+  if (!permissionOf(operation.name)?.public) return undefined;
+  if (name === "email") return orgA.adminEmail;
+  if (name === "refreshToken") return forge(orgA.refreshToken);
+  if (name === "token") return forge(invitationToken);
+  return undefined;
+}
+
+function permissionOf(name: string): Permission | undefined {
+  return (AUTHORIZATION as Record<string, Permission>)[name];
+}
+
+function callsFor(operation: RootOperation, victimPool: IdPool, ownPool: IdPool): WalkCall[] {
+  try {
+    return generateCalls(operation, {
+      victim: victimPool,
+      own: ownPool,
+      leafOverride: (op, name) => leafOverrideFor(op, name),
+    });
+  } catch (error) {
+    throw new Error(`Cannot generate arguments for ${operation.kind} ${operation.name}: ${(error as Error).message}`);
+  }
+}
+
+/** Every secret of A found in `text`, except those in `allowed` (e.g. what the caller sent). */
+function leaks(text: string, allowed = ""): string[] {
+  return [...secrets].filter(([value]) => text.includes(value) && !allowed.includes(value)).map(([, label]) => label);
+}
+
+async function eventsSince(position: bigint | null): Promise<RecordedEvent[]> {
+  return test.app.store.readAll(position === null ? {} : { after: position });
+}
+
+const describeCall = (who: string, call: WalkCall) =>
+  `${who} ${call.operation.kind} ${call.operation.name} [${call.label}] ${JSON.stringify(call.variables)}`;
+
+/** The error codes a refusal may carry for this call. */
+function allowedCodes(call: WalkCall): string[] {
+  const name = call.operation.name;
+  if (permissionOf(name)?.public) return [...PUBLIC_CODES, ...(PUBLIC_EXTRA_CODES[name] ?? [])];
+  return ["NOT_FOUND", "FORBIDDEN"];
+}
+
+/**
+ * A refusal is fine when its code is allowed, or when it is BAD_USER_INPUT naming the very
+ * argument that held A's id (e.g. `assigneeId: names no user of your organization`).
+ */
+function badCodes(result: GraphQLResponse, call: WalkCall, codes: string[]): string[] {
+  const victimFields = new Set(call.victimIds.map((target) => target.path[target.path.length - 1]!));
+  return (result.errors ?? [])
+    .filter((error) => {
+      const code = String(error.extensions?.code);
+      if (codes.includes(code)) return false;
+      const field = String(error.extensions?.field ?? "").split(".")[0]!;
+      return !(code === "BAD_USER_INPUT" && victimFields.has(field));
+    })
+    .map((error) => `${String(error.extensions?.code)}: ${error.message}`);
+}
+
+/** Runs one call as the attacker and returns what went wrong (empty: isolated). */
+async function attack(attacker: Attacker, call: WalkCall): Promise<string[]> {
+  const problems: string[] = [];
+  const head = await test.app.store.headPosition();
+  const mailsBefore = test.outbox.length;
+  const result = await test.gql(call.document, call.variables, attacker.token);
+  const sent = JSON.stringify(call.variables);
+
+  const dataLeaks = leaks(JSON.stringify(result.data ?? null));
+  if (dataLeaks.length) problems.push(`returned A's ${dataLeaks.join(", ")}: ${JSON.stringify(result.data)}`);
+  const messageLeaks = leaks(JSON.stringify(result.errors ?? []), sent);
+  if (messageLeaks.length) problems.push(`error messages name A's ${messageLeaks.join(", ")}`);
+  const wrong = badCodes(result, call, allowedCodes(call));
+  if (wrong.length) problems.push(`refused with an unexpected error: ${wrong.join(" | ")}`);
+
+  for (const event of await eventsSince(head)) {
+    if (event.metadata.tenantId === orgA.id) problems.push(`appended ${event.type} to A (${event.streamName})`);
+    const eventLeaks = leaks(JSON.stringify({ stream: event.streamName, data: event.data, metadata: event.metadata }));
+    if (eventLeaks.length) problems.push(`appended ${event.type} (${event.streamName}) naming A's ${eventLeaks.join(", ")}`);
+  }
+  for (const mail of test.outbox.slice(mailsBefore)) {
+    const mailLeaks = leaks(JSON.stringify(mail));
+    if (mailLeaks.length) problems.push(`sent an e-mail naming A's ${mailLeaks.join(", ")} to ${mail.to}`);
+  }
+  return problems.map((problem) => `${describeCall(attacker.label, call)}: ${problem}`);
+}
+
+/** What A's admin reads through every query (arguments as the walk makes them). */
+async function snapshotOfA(): Promise<Record<string, unknown>> {
+  const snapshot: Record<string, unknown> = {};
+  for (const operation of operations.filter((op) => op.kind === "query")) {
+    const [call] = callsFor(operation, victim, victim);
+    snapshot[operation.name] = ok(await test.gql(call!.document, call!.variables, orgA.adminToken));
+  }
+  return snapshot;
+}
+
+function collect(client: Client, query: string, variables: Record<string, unknown>): Collector {
+  const collector: Collector = { results: [], errors: [], completed: false, unsubscribe: () => undefined };
+  collector.unsubscribe = client.subscribe<Record<string, unknown>>(
+    { query, variables },
+    {
+      next: (result) => void collector.results.push(result),
+      error: (error) => void collector.errors.push(error),
+      complete: () => void (collector.completed = true),
+    },
+  );
+  return collector;
+}
+
+async function waitUntil(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs} ms for ${what}`);
+    await sleep(10);
+  }
+}
+
+const CREATE_ORGANIZATION = `mutation ($input: CreateOrganizationInput!) {
+  createOrganization(input: $input) { token refreshToken user { id } organization { id } }
+}`;
+const CHANGE_STATUS = (mutation: string, input = "ChangeSessionStatusInput") =>
+  `mutation ($input: ${input}!) { ${mutation}(input: $input) { id status } }`;
+
+async function createOrganizationWith(name: string, adminEmail: string, password: string) {
+  const payload = (
+    await gqlOk(CREATE_ORGANIZATION, { input: { name, adminEmail, password, timezone: "Europe/Brussels", currency: "EUR" } })
+  ).createOrganization;
+  return {
+    token: payload.token as string,
+    refreshToken: payload.refreshToken as string,
+    userId: payload.user.id as string,
+    organizationId: payload.organization.id as string,
+  };
+}
+
+async function createApiKey(adminToken: string, name: string): Promise<{ id: string; secret: string }> {
+  const created = (
+    await gqlOk(
+      `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`,
+      { input: { name, scopes: ["EVENTS_READ", "PEOPLE_READ", "PEOPLE_WRITE", "SESSIONS_READ", "SESSIONS_WRITE"] } },
+      adminToken,
+    )
+  ).createApiKey;
+  return { id: created.apiKey.id, secret: created.secret };
+}
+
+async function attachDocument(token: string, sessionId: string, name: string, url: string): Promise<string> {
+  const session = (
+    await gqlOk(
+      `mutation ($input: AttachSessionDocumentInput!) { attachSessionDocument(input: $input) { documents { id name } } }`,
+      { input: { sessionId, name, url } },
+      token,
+    )
+  ).attachSessionDocument;
+  return session.documents.find((document: { name: string }) => document.name === name).id;
+}
+
+/** Organization A, the victim: people of every kind, a team, sessions in several statuses, a key, an invitation. */
+async function setUpVictim() {
+  const adminEmail = `victim-admin-${TAG}@victim.test`;
+  const created = await createOrganizationWith(`Victim ${TAG} Academy`, adminEmail, A_PASSWORD);
+  orgA = {
+    id: secret(created.organizationId, "organization id"),
+    adminToken: created.token,
+    adminId: secret(created.userId, "admin's id"),
+    adminEmail: secret(adminEmail, "admin's e-mail"),
+    refreshToken: secret(created.refreshToken, "admin's refresh token"),
+  };
+  secret(`Victim ${TAG} Academy`, "organization name");
+  const admin = orgA.adminToken;
+  const member = async (role: string) => {
+    const email = `victim-${role.toLowerCase()}-${TAG}@victim.test`;
+    const displayName = `Victim ${role} ${TAG}`;
+    const added = await addMember(test, admin, [role], { email, displayName, password: A_PASSWORD });
+    secret(added.userId, `${role}'s id`);
+    secret(email, `${role}'s e-mail`);
+    secret(displayName, `${role}'s name`);
+    return added;
+  };
+  const manager = await member("MANAGER");
+  const learner = await member("LEARNER");
+  const trainer = await member("TRAINER");
+  learnerA = { token: learner.token, userId: learner.userId, email: learner.email };
+
+  const team = (
+    await gqlOk(
+      `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`,
+      { input: { name: `Victim team ${TAG}`, memberIds: [learner.userId] } },
+      admin,
+    )
+  ).createTeam;
+  secret(team.id, "team's id");
+  secret(`Victim team ${TAG}`, "team's name");
+
+  const invitedEmail = `victim-invited-${TAG}@victim.test`;
+  const invited = (
+    await gqlOk(
+      `mutation ($input: InviteUserInput!) { inviteUser(input: $input) { id } }`,
+      { input: { email: invitedEmail, displayName: `Victim invited ${TAG}` } },
+      admin,
+    )
+  ).inviteUser;
+  secret(invited.id, "invited user's id");
+  secret(invitedEmail, "invited user's e-mail");
+  secret(`Victim invited ${TAG}`, "invited user's name");
+  const mail = test.outbox.find((message) => message.to === invitedEmail);
+  invitationToken = decodeURIComponent(/token=([^\s&]+)/.exec(mail!.text)![1]!);
+  secret(invitationToken, "invitation token");
+
+  const key = await createApiKey(admin, `Victim key ${TAG}`);
+  secret(key.id, "API key's id");
+  secret(key.secret, "API key's secret");
+  secret(`Victim key ${TAG}`, "API key's name");
+
+  const session = async (label: string, steps: string[]) => {
+    const name = `Victim ${label} ${TAG}`;
+    const id = await createReadySession(test, admin, { name });
+    secret(id, `${label} session's id`);
+    secret(name, `${label} session's name`);
+    const note = `Private note ${label} ${TAG}`;
+    secret(note, `${label} session's private note`);
+    await gqlOk(CHANGE_STATUS("editSessionDetails", "EditSessionDetailsInput"), { input: { sessionId: id, privateNote: note } }, admin);
+    for (const step of steps) {
+      const input = step === "cancelSession" ? "CancelSessionInput" : step === "confirmSession" ? "ConfirmSessionInput" : undefined;
+      await gqlOk(CHANGE_STATUS(step, input), { input: { sessionId: id, ...(step === "cancelSession" ? { reason: "No room" } : {}) } }, admin);
+    }
+    return id;
+  };
+  // The first session holds a document, so removeSessionDocument's default pair is a real one.
+  const draft = await session("draft", []);
+  const documentName = `Victim handout ${TAG}`;
+  const documentUrl = `https://victim.example.com/${TAG}/handout.pdf`;
+  const documentId = await attachDocument(admin, draft, documentName, documentUrl);
+  secret(documentId, "document's id");
+  secret(documentName, "document's name");
+  secret(documentUrl, "document's URL");
+  const lead = await session("lead", ["markSessionAsLead"]);
+  const planned = await session("planned public", ["planSession"]);
+  const privateForTeam = await session("private for the team", []);
+  await gqlOk(
+    CHANGE_STATUS("setSessionAudience", "SetSessionAudienceInput"),
+    { input: { sessionId: privateForTeam, mode: "PRIVATE", targetTeamIds: [team.id] } },
+    admin,
+  );
+  await gqlOk(CHANGE_STATUS("planSession"), { input: { sessionId: privateForTeam } }, admin);
+  const confirmed = await session("confirmed", ["planSession", "confirmSession"]);
+  const canceled = await session("canceled", ["cancelSession"]);
+  // The manager is the assignee of one session: the learner is nobody's assignee.
+  await gqlOk(CHANGE_STATUS("editSessionDetails", "EditSessionDetailsInput"), { input: { sessionId: lead, assigneeId: manager.userId } }, admin);
+
+  victim = {
+    session: [draft, lead, planned, privateForTeam, confirmed, canceled],
+    user: [learner.userId, manager.userId, trainer.userId, invited.id, orgA.adminId],
+    team: [team.id],
+    apiKey: [key.id],
+    organization: [orgA.id],
+    document: [documentId],
+  };
+}
+
+/** Organization B, the attacker, with one object of each kind for the other arguments of a call. */
+async function setUpAttacker() {
+  const created = await createOrganizationWith(`Other ${randomUUID().slice(0, 8)} Academy`, `other-admin-${randomUUID()}@other.test`, B_PASSWORD);
+  const admin = created.token;
+  const session = (
+    await gqlOk(`mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`, { input: { name: "Other draft" } }, admin)
+  ).createSession;
+  const documentId = await attachDocument(admin, session.id, "Other handout", "https://other.example.com/handout.pdf");
+  const user = (
+    await gqlOk(
+      `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+      { input: { email: `other-learner-${randomUUID()}@other.test`, displayName: "Other learner" } },
+      admin,
+    )
+  ).createUser;
+  const team = (
+    await gqlOk(`mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`, { input: { name: "Other team" } }, admin)
+  ).createTeam;
+  const spareKey = await createApiKey(admin, "Other spare key");
+  const attackerKey = await createApiKey(admin, "Other integrator");
+  orgB = { id: created.organizationId, adminToken: admin, keySecret: attackerKey.secret, sessionId: session.id };
+  own = {
+    session: [session.id],
+    user: [user.id],
+    team: [team.id],
+    apiKey: [spareKey.id],
+    organization: [created.organizationId],
+    document: [documentId],
+  };
+}
+
+beforeAll(async () => {
+  // Many wrong passwords are tried with A's admin's e-mail: keep the per-e-mail lock out of the way.
+  test = await startTestServer({ SIGN_IN_MAX_FAILURES_PER_EMAIL: "100000" });
+  schema = await buildAppSchema();
+  operations = rootOperations(schema);
+  await setUpVictim();
+  await setUpAttacker();
+  snapshotBefore = await snapshotOfA();
+}, 60_000);
+
+afterAll(async () => {
+  await test?.stop();
+});
+
+describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)", () => {
+  it("every Query, Mutation and Subscription field is in the authorization table with its kind, and the table names no missing one", () => {
+    expect(operations.length).toBeGreaterThan(30);
+    const inSchema = new Map(operations.map((op) => [op.name, op.kind]));
+    const missing = operations.filter((op) => permissionOf(op.name)?.kind !== op.kind).map((op) => `${op.kind} ${op.name}`);
+    expect(missing, "operations without a matching AUTHORIZATION entry").toEqual([]);
+    const stale = Object.entries(AUTHORIZATION as Record<string, Permission>)
+      .filter(([, permission]) => permission.kind !== "field")
+      .filter(([name, permission]) => inSchema.get(name) !== permission.kind)
+      .map(([name, permission]) => `${permission.kind} ${name}`);
+    expect(stale, "AUTHORIZATION entries the schema does not have").toEqual([]);
+  });
+
+  it("self-check: with the generated arguments, A's own admin gets A's objects from every query (the walk aims at real data)", () => {
+    for (const operation of operations.filter((op) => op.kind === "query")) {
+      const found = leaks(JSON.stringify(snapshotBefore[operation.name]));
+      expect(found.length, `${operation.name} as A's admin returned none of A's data`).toBeGreaterThan(0);
+    }
+    const [sessionCall] = callsFor(operations.find((op) => op.name === "session")!, victim, victim);
+    expect(sessionCall!.victimIds.map((target) => target.id)).toEqual([victim.session[0]]);
+    expect(JSON.stringify(snapshotBefore.session)).toContain(`Victim draft ${TAG}`);
+    expect(JSON.stringify(snapshotBefore.session)).toContain(`Private note draft ${TAG}`);
+  });
+
+  it("another organization's ADMIN and API key get NOT_FOUND/FORBIDDEN or nothing of A from every query and mutation, and change nothing of A (§0)", async () => {
+    const attackers: Attacker[] = [
+      { label: "B's ADMIN", token: orgB.adminToken, kind: "USER" },
+      { label: "B's API key (every scope)", token: orgB.keySecret, kind: "API_KEY" },
+    ];
+    const problems: string[] = [];
+    let calls = 0;
+    let aimedAtA = 0;
+    for (const attacker of attackers) {
+      for (const operation of operations.filter((op) => op.kind !== "subscription")) {
+        for (const call of callsFor(operation, victim, own)) {
+          calls += 1;
+          if (call.victimIds.length > 0) aimedAtA += 1;
+          problems.push(...(await attack(attacker, call)));
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    // The walk really went at A: most calls carried one of A's ids.
+    expect(aimedAtA).toBeGreaterThan(calls / 2);
+  }, 120_000);
+
+  it("a LEARNER of A is refused (FORBIDDEN/NOT_FOUND) every operation the table does not give a learner, and nothing is appended (§0 roles, S5)", async () => {
+    const learnerActor: Actor = {
+      kind: "USER",
+      userId: learnerA.userId,
+      organizationId: orgA.id,
+      email: learnerA.email,
+      roles: ["LEARNER"],
+      teamIds: victim.team,
+    };
+    // Relations (SELF, SESSION_ASSIGNEE) must not help: the learner is aimed at other users only
+    // and is the assignee of no session.
+    const others: IdPool = { ...victim, user: victim.user.filter((id) => id !== learnerA.userId) };
+    const forbidden = operations.filter((op) => !permissionOf(op.name)?.public && !mayCall(learnerActor, op.name as Operation));
+    expect(forbidden.length).toBeGreaterThan(20);
+    const problems: string[] = [];
+    for (const operation of forbidden.filter((op) => op.kind !== "subscription")) {
+      for (const call of callsFor(operation, others, others)) {
+        const head = await test.app.store.headPosition();
+        const result = await test.gql(call.document, call.variables, learnerA.token);
+        const where = describeCall("A's LEARNER", call);
+        if (!result.errors?.length) problems.push(`${where}: succeeded with ${JSON.stringify(result.data)}`);
+        const wrong = (result.errors ?? []).filter((error) => !["FORBIDDEN", "NOT_FOUND"].includes(String(error.extensions?.code)));
+        if (wrong.length) problems.push(`${where}: refused with ${JSON.stringify(wrong)}`);
+        const appended = await eventsSince(head);
+        if (appended.length) problems.push(`${where}: appended ${appended.map((event) => event.type).join(", ")}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("A's data reads the same afterwards: every query as A's admin returns what it returned before the walk", async () => {
+    expect(await snapshotOfA()).toEqual(snapshotBefore);
+  });
+
+  it("subscriptions: another organization's ADMIN and API key receive none of A's events while A's admin does (§0)", async () => {
+    const subscriptions = operations.filter((op) => op.kind === "subscription");
+    expect(subscriptions.length).toBeGreaterThan(0);
+    for (const operation of subscriptions) {
+      const [aimedAtA] = callsFor(operation, victim, own);
+      const [ownCall] = callsFor(operation, own, own);
+      const control = collect(test.ws(orgA.adminToken), aimedAtA!.document, aimedAtA!.variables);
+      const watchers = [orgB.adminToken, orgB.keySecret].map((token) => {
+        const client = test.ws(token);
+        // Same connection: a message about A would arrive before the barrier's message about B.
+        return { attack: collect(client, aimedAtA!.document, aimedAtA!.variables), barrier: collect(client, ownCall!.document, ownCall!.variables) };
+      });
+      await sleep(300);
+      // Warm-up in B, so every subscription is live before A changes.
+      await gqlOk(CHANGE_STATUS("markSessionAsLead"), { input: { sessionId: orgB.sessionId } }, orgB.adminToken);
+      await waitUntil(`B's subscriptions to ${operation.name} to receive B's first change`, () =>
+        watchers.every((watcher) => watcher.barrier.results.length >= 1),
+      );
+      // A changes: status changes of sessions, and people and teams too, for subscriptions to come.
+      await gqlOk(CHANGE_STATUS("cancelSession", "CancelSessionInput"), { input: { sessionId: victim.session[2], reason: `Gone ${TAG}` } }, orgA.adminToken);
+      await gqlOk(CHANGE_STATUS("returnSessionToDraft"), { input: { sessionId: victim.session[1] } }, orgA.adminToken);
+      await gqlOk(`mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id } }`, { input: { teamId: victim.team[0], name: `Renamed ${TAG}` } }, orgA.adminToken);
+      await waitUntil(`A's admin to receive A's change through ${operation.name} (the control; extend the trigger for a new subscription)`, () =>
+        control.results.length >= 1,
+      );
+      expect(leaks(JSON.stringify(control.results)).length, "the control subscription carries A's data").toBeGreaterThan(0);
+      // Then B changes: once B's watchers have it, anything about A would already have arrived.
+      await gqlOk(CHANGE_STATUS("returnSessionToDraft"), { input: { sessionId: orgB.sessionId } }, orgB.adminToken);
+      await waitUntil(`B's subscriptions to ${operation.name} to receive B's second change`, () =>
+        watchers.every((watcher) => watcher.barrier.results.length >= 2),
+      );
+      for (const [index, watcher] of watchers.entries()) {
+        const who = index === 0 ? "B's ADMIN" : "B's API key";
+        const received = JSON.stringify({ results: watcher.attack.results, errors: watcher.attack.errors });
+        expect(leaks(received, JSON.stringify(aimedAtA!.variables)), `${who} received A's data through ${operation.name}`).toEqual([]);
+        const codes = [...watcher.attack.results.flatMap((result) => result.errors ?? [])].map((error) => String(error.extensions?.code));
+        expect(codes.filter((code) => !["NOT_FOUND", "FORBIDDEN"].includes(code)), `${who}: ${received}`).toEqual([]);
+      }
+      for (const collector of [control, ...watchers.flatMap((watcher) => [watcher.attack, watcher.barrier])]) collector.unsubscribe();
+    }
+  });
+
+  it("signUp into A's organization is by design open (§0): it creates only a new LEARNER of A and returns nothing else of A", async () => {
+    const head = await test.app.store.headPosition();
+    const payload = (
+      await gqlOk(
+        documentFor(operations.find((op) => op.name === "signUp")!, { input: {} }),
+        { input: { organizationId: orgA.id, email: `newcomer-${randomUUID()}@walker.test`, displayName: "Newcomer", password: B_PASSWORD } },
+      )
+    ).signUp;
+    expect(payload.user.roles).toEqual(["LEARNER"]);
+    expect(payload.organization.id).toBe(orgA.id);
+    expect(victim.user).not.toContain(payload.user.id);
+    // The organization it joined is named (and a member may read its name); nothing else of A.
+    const allowed = `${orgA.id} Victim ${TAG} Academy`;
+    expect(leaks(JSON.stringify(payload), allowed)).toEqual([]);
+    const appended = await eventsSince(head);
+    expect(appended.length).toBeGreaterThan(0);
+    for (const event of appended) {
+      expect(leaks(JSON.stringify({ stream: event.streamName, data: event.data, metadata: event.metadata }), allowed), event.type).toEqual([]);
+    }
+  });
+
+  it("control: with A's own admin, every mutation's generated arguments get past the tenant and role checks at least once", async () => {
+    const problems: string[] = [];
+    for (const operation of operations.filter((op) => op.kind === "mutation" && !permissionOf(op.name)?.public)) {
+      const outcomes: string[] = [];
+      for (const call of callsFor(operation, victim, victim)) {
+        const result = await test.gql(call.document, call.variables, orgA.adminToken);
+        outcomes.push(result.errors?.length ? String(result.errors[0]!.extensions?.code) : "OK");
+      }
+      if (outcomes.every((code) => code === "NOT_FOUND" || code === "FORBIDDEN")) {
+        problems.push(`${operation.name}: every variant refused as A's admin (${outcomes.join(", ")})`);
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
