@@ -70,7 +70,7 @@ function fromUser(app: App, user: UserRecord, roles: readonly Role[], signInId: 
 async function external(app: App, identity: ExternalIdentity): Promise<Authentication> {
   if (!app.identityQueries.organization(identity.organizationId)) return refused("The token's organization is unknown here");
   const linked = identity.email ? app.identityQueries.userByEmail(identity.organizationId, identity.email) : null;
-  const userId = linked?.id ?? deterministicUuid(`external-user/${identity.issuer}/${identity.subject}`);
+  const userId = linked?.id ?? deterministicUuid(`external-user/${identity.organizationId}/${identity.issuer}/${identity.subject}`);
   let user = linked ?? app.identityQueries.userById(userId);
   if (!user) {
     if (!identity.email) return refused("The token carries no e-mail: this person cannot be registered");

@@ -155,6 +155,16 @@ describe("a registration that fails releases its claim", () => {
     expect((await store.readStream(userStreamName("user-good"))).map((e) => e.type)).toEqual(["UserRegistered"]);
   });
 
+  it("re-registering an existing user under another e-mail does not keep that e-mail claimed for nobody", async () => {
+    // E.g. an external identity whose e-mail changed, registered again under its deterministic user id.
+    const { store, registration } = setUp();
+    await registration.register(register("user-a", "ada@example.com"));
+    await registration.register(register("user-a", "bob@example.com")).catch(() => undefined);
+    // Whatever the outcome for user-a, bob@ belongs to no user, so someone else may take it.
+    await registration.register(register("user-b", "bob@example.com"));
+    expect((await store.readStream(userStreamName("user-b"))).map((e) => e.type)).toEqual(["UserRegistered"]);
+  });
+
   it("so does a user id taken in another organization", async () => {
     const { store, registration } = setUp();
     await registration.register(register("user-a", "ada@example.com", { context: ctx({ organizationId: "org-2" }) }));

@@ -82,7 +82,7 @@ export const signInDecider: Decider<SignInCommand, SignInEvent, SignInState> = {
         if (command.generation < state.generation) {
           return [{ type: "SignInEnded", data: { signInId, reason: "REFRESH_TOKEN_REUSED", endedAt: at } }];
         }
-        if (command.generation > state.generation || at > state.expiresAt) throw signedOut();
+        if (command.generation > state.generation || at >= state.expiresAt) throw signedOut();
         return [
           {
             type: "SignInRefreshed",

@@ -79,8 +79,10 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
   const at = context.now.toISOString();
   if (command.type === "RegisterUser") {
     if (state.kind === "Existing") {
-      if (state.user.organizationId !== context.organizationId) {
-        throw new DomainError("ALREADY_EXISTS", `User ${userId} already exists`);
+      // A retry of the same registration changes nothing; anything else is another user.
+      const sameEmail = command.email.trim().toLowerCase() === state.user.email;
+      if (state.user.organizationId !== context.organizationId || !sameEmail) {
+        throw new DomainError("ALREADY_EXISTS", `User ${userId} already exists`, { field: "userId" });
       }
       return [];
     }
@@ -175,7 +177,7 @@ function acceptInvitation(command: Extract<UserCommand, { type: "AcceptInvitatio
   if (user.pendingInvitation?.invitationId !== command.invitationId) {
     throw invalid("REPLACED", "This invitation was replaced by a newer one: use the link in the latest e-mail");
   }
-  if (command.context.now.toISOString() > user.pendingInvitation.expiresAt) {
+  if (command.context.now.toISOString() >= user.pendingInvitation.expiresAt) {
     throw invalid("EXPIRED", "This invitation has expired: ask for a new one");
   }
   return [
