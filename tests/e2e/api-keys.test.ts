@@ -232,7 +232,11 @@ describe("a key works as a bearer token within its scopes (issue 3 item 5)", () 
     const { secret } = await createKey("Directory", ["PEOPLE_READ"]);
     const learner = await addMember(test, org.token, ["LEARNER"]);
     const team = ok(
-      await test.gql(`mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`, { input: { name: "Sales", memberIds: [learner.userId] } }, org.token),
+      await test.gql(
+        `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`,
+        { input: { name: "Sales", memberIds: [learner.userId] } },
+        org.token,
+      ),
     ).createTeam.id as string;
     const users = ok(await test.gql(`{ users(first: 100) { nodes { id email } } }`, {}, secret)).users.nodes as { id: string }[];
     expect(users.map((user) => user.id)).toEqual(expect.arrayContaining([org.userId, learner.userId]));
@@ -253,7 +257,11 @@ describe("a key works as a bearer token within its scopes (issue 3 item 5)", () 
     const refusedSubscriber = subscribe(test.ws(readerSecret));
     await sleep(300); // let the subscriptions register
 
-    const foreign = await createReadySession(test, otherOrg.token, { name: "Other org", startsAt: "2027-04-01T09:00:00Z", endsAt: "2027-04-01T12:00:00Z" });
+    const foreign = await createReadySession(test, otherOrg.token, {
+      name: "Other org",
+      startsAt: "2027-04-01T09:00:00Z",
+      endsAt: "2027-04-01T12:00:00Z",
+    });
     ok(await test.gql(PLAN, { input: { sessionId: foreign } }, otherOrg.token));
     const mine = await createReadySession(test, org.token, { name: "Mine", startsAt: "2027-04-02T09:00:00Z", endsAt: "2027-04-02T12:00:00Z" });
     ok(await test.gql(PLAN, { input: { sessionId: mine } }, org.token));

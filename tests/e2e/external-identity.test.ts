@@ -95,7 +95,11 @@ describe("tokens of an external identity provider (issue 3 item 6, default claim
     expect(registered).toHaveLength(1);
     expect(registered[0]!.metadata.tenantId).toBe(admin.organizationId);
     const listed = ok(
-      await test.gql(`query ($search: String) { users(filter: { search: $search }) { nodes { id email } } }`, { search: email.toLowerCase() }, admin.token),
+      await test.gql(
+        `query ($search: String) { users(filter: { search: $search }) { nodes { id email } } }`,
+        { search: email.toLowerCase() },
+        admin.token,
+      ),
     ).users.nodes;
     expect(listed).toEqual([{ id: first.id, email: email.toLowerCase() }]);
 

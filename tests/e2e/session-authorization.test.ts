@@ -371,8 +371,10 @@ describe("sessionStatusChanged for a LEARNER (issue 3 item 4, S5)", () => {
   it("delivers only transitions of sessions the learner may see; an ADMIN control subscriber gets them all", async () => {
     const learner = others.LEARNER!;
     const publicSession = await readySession(admin.token, { name: "Streamed public" });
-    const notForThem = await readySession(admin.token, { name: "Streamed private, other", mode: "PRIVATE", audience: { targetUserIds: [trainer.userId] } });
-    const forThem = await readySession(admin.token, { name: "Streamed private, theirs", mode: "PRIVATE", audience: { targetUserIds: [learner.userId] } });
+    const privateFor = (name: string, userId: string) =>
+      readySession(admin.token, { name, mode: "PRIVATE", audience: { targetUserIds: [userId] } });
+    const notForThem = await privateFor("Streamed private, other", trainer.userId);
+    const forThem = await privateFor("Streamed private, theirs", learner.userId);
 
     const control = subscribe(test.ws(admin.token));
     const learnerSubscriber = subscribe(test.ws(learner.token));

@@ -90,7 +90,18 @@ export const AUTHORIZATION = {
   session: { kind: "query", roles: "ANY_MEMBER", scopes: ["sessions:read"], note: LEARNER_VISIBILITY },
   sessions: { kind: "query", roles: "ANY_MEMBER", scopes: ["sessions:read"], note: LEARNER_VISIBILITY },
   "Session.privateNote": { kind: "field", roles: STAFF, scopes: ["sessions:read"], note: "null for everyone else" },
-  "Session.assignee": { kind: "field", roles: STAFF, scopes: ["sessions:read", "people:read"], note: "null for everyone else" },
+  "Session.assignee": {
+    kind: "field",
+    roles: STAFF,
+    scopes: ["sessions:read"],
+    note: "assignee and assigneeId: null for everyone else, who cannot filter on them either",
+  },
+  "Session.audience": {
+    kind: "field",
+    roles: STAFF,
+    scopes: ["sessions:read"],
+    note: "everyone else sees, of a private audience, only the entries naming them",
+  },
   createSession: {
     kind: "mutation",
     roles: ["ADMIN", "MANAGER"],

@@ -32,7 +32,8 @@ export class PeopleResolver {
     const actor = requireUser(context, "me");
     const user = await context.loaders.userById.load(actor.userId);
     if (!user) throw notFound("User", actor.userId);
-    return toUserView(user);
+    // The roles the caller acts with (an external identity provider's token decides them).
+    return { ...toUserView(user), roles: [...actor.roles] };
   }
 
   @Query(() => User, { description: "One user of your organization (staff; anyone for themselves)" })

@@ -1,11 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import { ValidationError } from "../../domain/shared/errors.js";
+import { DomainError, ValidationError } from "../../domain/shared/errors.js";
 import { mayCall } from "../../domain/access/authorization.js";
 import { sessionVisibilityFor } from "../../domain/access/session-visibility.js";
 import { authorize, type GraphQLContext } from "../context.js";
 import { SessionFilterInput, SessionOrderByInput } from "../inputs/session.input.js";
 import { SessionOrderField, SortDirection } from "../types/enums.js";
 import { SessionConnection } from "../types/session-connection.type.js";
+import type { SessionAudience as DomainAudience } from "../../domain/sessions/values.js";
+import { SessionAudience } from "../types/session-audience.type.js";
 import { Session } from "../types/session.type.js";
 import { toSessionView } from "../types/session.view.js";
 import { User } from "../types/user.type.js";
@@ -31,6 +33,9 @@ export class SessionResolver {
     @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page" }) after?: string | null,
   ): SessionConnection {
     const actor = authorize(context, "sessions");
+    if (filter?.assigneeId?.length && !mayCall(actor, "Session.assignee")) {
+      throw new DomainError("FORBIDDEN", "Only staff can filter sessions by assignee", { field: "filter.assigneeId" });
+    }
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
       throw new ValidationError("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
     }
@@ -70,6 +75,28 @@ export class SessionResolver {
   @FieldResolver(() => String, { nullable: true, description: "Never shown to learners (S1): null for them" })
   privateNote(@Root() session: Session, @Ctx() context: GraphQLContext): string | null {
     return mayCall(context.actor, "Session.privateNote") ? session.privateNote : null;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: "Staff only: null for learners" })
+  assigneeId(@Root() session: Session, @Ctx() context: GraphQLContext): string | null {
+    return mayCall(context.actor, "Session.assignee") ? session.assigneeId : null;
+  }
+
+  @FieldResolver(() => SessionAudience, {
+    nullable: true,
+    description: "S5. Learners see, of a private audience, only the entries naming them",
+  })
+  audience(@Root() session: Session, @Ctx() context: GraphQLContext): typeof SessionAudience | null {
+    const audience = session.audience as DomainAudience | null;
+    const actor = context.actor;
+    if (!audience || audience.mode !== "PRIVATE" || mayCall(actor, "Session.audience")) return session.audience;
+    if (actor?.kind !== "USER") return { ...audience, targetTeamIds: [], targetUserIds: [], invitedEmails: [] };
+    return {
+      ...audience,
+      targetTeamIds: audience.targetTeamIds.filter((id) => actor.teamIds.includes(id)),
+      targetUserIds: audience.targetUserIds.filter((id) => id === actor.userId),
+      invitedEmails: audience.invitedEmails.filter((email) => email === actor.email.toLowerCase()),
+    };
   }
 
   @FieldResolver(() => User, { nullable: true, description: "The manager responsible for setting it up (staff only)" })
