@@ -31,6 +31,8 @@ export async function authenticate(app: App, authorization: unknown): Promise<Au
   if (checked.ok) {
     const user = app.identityQueries.userById(checked.principal.userId);
     if (!user || user.organizationId !== checked.principal.organizationId) return refused("The access token is not valid");
+    const { signInId } = checked.principal;
+    if (signInId && app.identityQueries.signInEnded(signInId)) return refused("This sign-in has ended (signed out): sign in again");
     return fromUser(app, user, user.roles, checked.principal.signInId);
   }
   if (checked.reason === "EXPIRED") return refused("The access token has expired: get a new one with refreshAccessToken");

@@ -2,6 +2,7 @@ import { apiKeysProjection } from "./api-keys.projection.js";
 import { organizationsProjection, usersProjection } from "./identity.projection.js";
 import type { Projection } from "./projection.js";
 import { sessionsProjection } from "./sessions.projection.js";
+import { signInsProjection } from "./sign-ins.projection.js";
 import { teamsProjection } from "./teams.projection.js";
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
@@ -9,5 +10,6 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   usersProjection,
   teamsProjection,
   apiKeysProjection,
+  signInsProjection,
   sessionsProjection,
 ];

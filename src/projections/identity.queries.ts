@@ -132,6 +132,12 @@ export class IdentityQueries {
     return { records: rows.slice(0, first).map(toUser), totalCount, hasNextPage: rows.length > first };
   }
 
+  /** True once the sign-in was ended (signed out, or its refresh token reused). */
+  signInEnded(signInId: string): boolean {
+    const row = prepared(this.db, "SELECT ended_at FROM sign_ins WHERE id = ?").get(signInId) as { ended_at: string | null } | undefined;
+    return row?.ended_at != null;
+  }
+
   organization(id: string): OrganizationRecord | null {
     const row = prepared(this.db, "SELECT * FROM organizations WHERE id = ?").get(id) as
       | { id: string; name: string; timezone: string; currency: string; settings: string; created_at: string }

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** Bump when a table changes shape: the read models are then dropped and replayed. */
-export const READ_MODEL_VERSION = 2;
+export const READ_MODEL_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -66,6 +66,14 @@ CREATE TABLE IF NOT EXISTS api_keys (
   revision INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS api_keys_by_organization ON api_keys (organization_id, created_at);
+CREATE TABLE IF NOT EXISTS sign_ins (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  organization_id TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  revision INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS session_targets (
   session_id TEXT NOT NULL,
   kind TEXT NOT NULL,
@@ -105,6 +113,7 @@ const TABLES = [
   "teams",
   "team_members",
   "api_keys",
+  "sign_ins",
   "sessions",
   "session_targets",
 ];

@@ -162,11 +162,23 @@ describe("refreshAccessToken (issue 3 item 6)", () => {
     expect(ok(await refresh(pair.refreshToken)).refreshAccessToken.token).toEqual(expect.any(String));
   });
 
-  it("signOut ends the sign-in: its refresh token stops working", async () => {
+  it("signOut ends the sign-in: its access and refresh tokens stop working, other sign-ins go on", async () => {
     const pair: Pair = ok(await signIn(admin.email, admin.password)).signIn;
+    const other: Pair = ok(await signIn(admin.email, admin.password)).signIn;
     expect(ok(await test.gql(SIGN_OUT, {}, pair.token)).signOut).toBe(true);
     const error = refused(await refresh(pair.refreshToken));
     expect(error.code).toBe("UNAUTHENTICATED");
+    const access = refused(await test.gql(ME, {}, pair.token));
+    expect(access.code).toBe("UNAUTHENTICATED");
+    expect(access.message).toMatch(/signed out/);
+    expect(ok(await test.gql(ME, {}, other.token)).me.id).toBe(admin.userId);
+  });
+
+  it("a reused refresh token also ends the access tokens of its sign-in", async () => {
+    const first: Pair = ok(await signIn(admin.email, admin.password)).signIn;
+    const second: Pair = ok(await refresh(first.refreshToken)).refreshAccessToken;
+    expect(refused(await refresh(first.refreshToken)).code).toBe("UNAUTHENTICATED");
+    expect(refused(await test.gql(ME, {}, second.token)).code).toBe("UNAUTHENTICATED");
   });
 
   it("signOut without a token is UNAUTHENTICATED", async () => {

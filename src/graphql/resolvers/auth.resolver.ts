@@ -109,6 +109,7 @@ export class AuthResolver {
     );
     const state = result.state;
     if (state.kind !== "Active") {
+      await context.app.caughtUp(result.position);
       throw new DomainError("UNAUTHENTICATED", "This refresh token was already used, so its sign-in has ended: sign in again");
     }
     const user = context.app.identityQueries.userById(state.userId);
@@ -147,16 +148,18 @@ export class AuthResolver {
     return startSignIn(context, user, "INVITATION");
   }
 
-  @Mutation(() => Boolean, { description: "End this sign-in: its refresh token stops working" })
+  @Mutation(() => Boolean, { description: "End this sign-in: its access and refresh tokens stop working" })
   async signOut(@Ctx() context: GraphQLContext): Promise<boolean> {
     const actor = requireUser(context, "signOut");
     if (!context.signInId) return true;
-    await context.app.signIns.handle(signInStreamName(context.signInId), {
+    const result = await context.app.signIns.handle(signInStreamName(context.signInId), {
       type: "EndSignIn",
       signInId: context.signInId,
       userId: actor.userId,
       context: this.selfContext(context, actor.organizationId, actor.userId),
     });
+    // Once this returns, the sign-in's access tokens are refused too.
+    await context.app.caughtUp(result.position);
     return true;
   }
 
