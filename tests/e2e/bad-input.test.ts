@@ -493,13 +493,13 @@ describe("§0 tenancy: a session names only people and teams of its own organiza
     },
   ];
 
-  it.each(cases)("$title: an unknown id and another organization's id get the same BAD_USER_INPUT, nothing written", async ({ kind, query, input, field }) => {
+  it.each(cases)("$title: an unknown id and another organization's id get the same NOT_FOUND naming the field, nothing written", async ({ kind, query, input, field }) => {
     const foreign = kind === "user" ? other.userId : foreignTeamId;
     const unknown = await expectNothingWritten(() => test.gql(query, { input: input(UNKNOWN_ID) }, admin.token));
-    const a = expectRefused(unknown, "BAD_USER_INPUT", field);
+    const a = expectRefused(unknown, "NOT_FOUND", field);
     expect(a.message).toMatch(kind === "user" ? /no user of your organization/ : /no team of your organization/);
     const fromOther = await expectNothingWritten(() => test.gql(query, { input: input(foreign) }, admin.token));
-    const b = expectRefused(fromOther, "BAD_USER_INPUT", field);
+    const b = expectRefused(fromOther, "NOT_FOUND", field);
     // Nothing tells that the id exists elsewhere.
     expect(b.message.replace(foreign, "<id>")).toBe(a.message.replace(UNKNOWN_ID, "<id>"));
     expect(JSON.stringify(fromOther)).not.toContain(other.email);

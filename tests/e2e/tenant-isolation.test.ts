@@ -8,11 +8,17 @@
  * - as a LEARNER of A, for every operation the authorization table does not give a learner
  *   (aimed at others' users, at sessions the learner is not the assignee of): refused
  *   FORBIDDEN or NOT_FOUND, nothing appended.
+ * - subscriptions: B subscribes to each; A's admin, subscribed too, receives A's changes (the
+ *   control) and B receives none of them.
  * Arguments come from the argument types and names (tests/support/schema-walker.ts), so an
  * operation added later is walked without being listed here. The only hand-written parts are the
- * name → object-kind rules for IDs (in the walker) and the public operations' credentials below.
- * Self-checks prove the walk would see a leak: with the same arguments, A's own admin gets A's
- * data from every query, and gets past the tenant checks of every mutation.
+ * name → object-kind rules for IDs (in the walker), the public operations' credentials below and
+ * the changes that trigger subscriptions. Self-checks prove the walk would see a leak: with the
+ * same arguments, A's own admin gets A's data from every query and gets past the tenant checks of
+ * every mutation.
+ * Decisions: an API key calling a person-only operation (me, signOut…) must get FORBIDDEN, not
+ * UNAUTHENTICATED (it is authenticated). Any other code than NOT_FOUND or FORBIDDEN fails the
+ * walk, naming the call.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Client, FormattedExecutionResult } from "graphql-ws";
@@ -55,7 +61,8 @@ const PUBLIC_CODES = ["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "INVALID_INVI
  */
 const PUBLIC_EXTRA_CODES: Record<string, string[]> = { signUp: ["ALREADY_EXISTS"] };
 
-type Attacker = { label: string; token: string; kind: "USER" | "API_KEY" };
+/** Who calls; `renew` signs in again when a call (signOut…) ended the caller's sign-in. */
+type Caller = { label: string; token: string; renew?: () => Promise<string> };
 type Collector = {
   results: FormattedExecutionResult<Record<string, unknown>, unknown>[];
   errors: unknown[];
@@ -71,8 +78,12 @@ const secrets = new Map<string, string>();
 let victim: IdPool;
 let own: IdPool;
 let orgA: { id: string; adminToken: string; adminId: string; adminEmail: string; refreshToken: string };
-let learnerA: { token: string; userId: string; email: string };
-let orgB: { id: string; adminToken: string; keySecret: string; sessionId: string };
+let learnerA: { userId: string; email: string };
+let orgB: { id: string; sessionId: string };
+let aAdmin: Caller;
+let aLearner: Caller;
+let bAdmin: Caller;
+let bKey: Caller;
 let invitationToken: string;
 let snapshotBefore: Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -135,28 +146,39 @@ function allowedCodes(call: WalkCall): string[] {
   return ["NOT_FOUND", "FORBIDDEN"];
 }
 
-/**
- * A refusal is fine when its code is allowed, or when it is BAD_USER_INPUT naming the very
- * argument that held A's id (e.g. `assigneeId: names no user of your organization`).
- */
-function badCodes(result: GraphQLResponse, call: WalkCall, codes: string[]): string[] {
-  const victimFields = new Set(call.victimIds.map((target) => target.path[target.path.length - 1]!));
+/** The errors whose code is not one of the allowed refusals. */
+function badCodes(result: GraphQLResponse, _call: WalkCall, codes: string[]): string[] {
   return (result.errors ?? [])
-    .filter((error) => {
-      const code = String(error.extensions?.code);
-      if (codes.includes(code)) return false;
-      const field = String(error.extensions?.field ?? "").split(".")[0]!;
-      return !(code === "BAD_USER_INPUT" && victimFields.has(field));
-    })
+    .filter((error) => !codes.includes(String(error.extensions?.code)))
     .map((error) => `${String(error.extensions?.code)}: ${error.message}`);
 }
 
+async function signIn(email: string, password: string, organizationId: string): Promise<string> {
+  const input = { email, password, organizationId };
+  return (await gqlOk(`mutation ($input: SignInInput!) { signIn(input: $input) { token } }`, { input })).signIn.token;
+}
+
+/**
+ * The walk calls signOut (and may change passwords): after a call that worked, the caller signs in
+ * again if its token stopped working, so the calls after it are judged on their own.
+ */
+async function keepSignedIn(caller: Caller): Promise<void> {
+  const probe = await test.gql(`{ organization { id } }`, {}, caller.token);
+  if (!probe.errors?.some((error) => error.extensions?.code === "UNAUTHENTICATED")) return;
+  if (!caller.renew) throw new Error(`${caller.label}'s credential stopped working: ${JSON.stringify(probe.errors)}`);
+  caller.token = await caller.renew();
+}
+
+async function callAs(caller: Caller, call: WalkCall): Promise<GraphQLResponse> {
+  return test.gql(call.document, call.variables, caller.token);
+}
+
 /** Runs one call as the attacker and returns what went wrong (empty: isolated). */
-async function attack(attacker: Attacker, call: WalkCall): Promise<string[]> {
+async function attack(attacker: Caller, call: WalkCall): Promise<string[]> {
   const problems: string[] = [];
   const head = await test.app.store.headPosition();
   const mailsBefore = test.outbox.length;
-  const result = await test.gql(call.document, call.variables, attacker.token);
+  const result = await callAs(attacker, call);
   const sent = JSON.stringify(call.variables);
 
   const dataLeaks = leaks(JSON.stringify(result.data ?? null));
@@ -175,6 +197,7 @@ async function attack(attacker: Attacker, call: WalkCall): Promise<string[]> {
     const mailLeaks = leaks(JSON.stringify(mail));
     if (mailLeaks.length) problems.push(`sent an e-mail naming A's ${mailLeaks.join(", ")} to ${mail.to}`);
   }
+  if (!result.errors?.length) await keepSignedIn(attacker);
   return problems.map((problem) => `${describeCall(attacker.label, call)}: ${problem}`);
 }
 
@@ -183,7 +206,7 @@ async function snapshotOfA(): Promise<Record<string, unknown>> {
   const snapshot: Record<string, unknown> = {};
   for (const operation of operations.filter((op) => op.kind === "query")) {
     const [call] = callsFor(operation, victim, victim);
-    snapshot[operation.name] = ok(await test.gql(call!.document, call!.variables, orgA.adminToken));
+    snapshot[operation.name] = ok(await callAs(aAdmin, call!));
   }
   return snapshot;
 }
@@ -220,6 +243,7 @@ async function createOrganizationWith(name: string, adminEmail: string, password
     await gqlOk(CREATE_ORGANIZATION, { input: { name, adminEmail, password, timezone: "Europe/Brussels", currency: "EUR" } })
   ).createOrganization;
   return {
+    adminEmail,
     token: payload.token as string,
     refreshToken: payload.refreshToken as string,
     userId: payload.user.id as string,
@@ -261,6 +285,7 @@ async function setUpVictim() {
     refreshToken: secret(created.refreshToken, "admin's refresh token"),
   };
   secret(`Victim ${TAG} Academy`, "organization name");
+  secret(TAG, "something tagged as A's");
   const admin = orgA.adminToken;
   const member = async (role: string) => {
     const email = `victim-${role.toLowerCase()}-${TAG}@victim.test`;
@@ -274,7 +299,9 @@ async function setUpVictim() {
   const manager = await member("MANAGER");
   const learner = await member("LEARNER");
   const trainer = await member("TRAINER");
-  learnerA = { token: learner.token, userId: learner.userId, email: learner.email };
+  learnerA = { userId: learner.userId, email: learner.email };
+  aLearner = { label: "A's LEARNER", token: learner.token, renew: () => signIn(learner.email, A_PASSWORD, created.organizationId) };
+  aAdmin = { label: "A's ADMIN", token: created.token, renew: () => signIn(adminEmail, A_PASSWORD, created.organizationId) };
 
   const team = (
     await gqlOk(
@@ -372,7 +399,9 @@ async function setUpAttacker() {
   ).createTeam;
   const spareKey = await createApiKey(admin, "Other spare key");
   const attackerKey = await createApiKey(admin, "Other integrator");
-  orgB = { id: created.organizationId, adminToken: admin, keySecret: attackerKey.secret, sessionId: session.id };
+  orgB = { id: created.organizationId, sessionId: session.id };
+  bAdmin = { label: "B's ADMIN", token: admin, renew: () => signIn(created.adminEmail, B_PASSWORD, created.organizationId) };
+  bKey = { label: "B's API key (every scope)", token: attackerKey.secret };
   own = {
     session: [session.id],
     user: [user.id],
@@ -422,10 +451,7 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
   });
 
   it("another organization's ADMIN and API key get NOT_FOUND/FORBIDDEN or nothing of A from every query and mutation, and change nothing of A (§0)", async () => {
-    const attackers: Attacker[] = [
-      { label: "B's ADMIN", token: orgB.adminToken, kind: "USER" },
-      { label: "B's API key (every scope)", token: orgB.keySecret, kind: "API_KEY" },
-    ];
+    const attackers = [bAdmin, bKey];
     const problems: string[] = [];
     let calls = 0;
     let aimedAtA = 0;
@@ -461,13 +487,33 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
     for (const operation of forbidden.filter((op) => op.kind !== "subscription")) {
       for (const call of callsFor(operation, others, others)) {
         const head = await test.app.store.headPosition();
-        const result = await test.gql(call.document, call.variables, learnerA.token);
+        const result = await callAs(aLearner, call);
         const where = describeCall("A's LEARNER", call);
         if (!result.errors?.length) problems.push(`${where}: succeeded with ${JSON.stringify(result.data)}`);
         const wrong = (result.errors ?? []).filter((error) => !["FORBIDDEN", "NOT_FOUND"].includes(String(error.extensions?.code)));
         if (wrong.length) problems.push(`${where}: refused with ${JSON.stringify(wrong)}`);
         const appended = await eventsSince(head);
         if (appended.length) problems.push(`${where}: appended ${appended.map((event) => event.type).join(", ")}`);
+        if (!result.errors?.length) await keepSignedIn(aLearner);
+      }
+    }
+    // None today (sessionStatusChanged is every member's), but one added later is refused here.
+    for (const operation of forbidden.filter((op) => op.kind === "subscription")) {
+      for (const call of callsFor(operation, others, others)) {
+        const collector = collect(test.ws(aLearner.token), call.document, call.variables);
+        // A refusal comes at once; an accepted subscription stays silent (reported below as not refused).
+        await waitUntil(`the answer to ${operation.name}`, () => collector.results.length > 0 || collector.errors.length > 0 || collector.completed, 2000).catch(
+          () => undefined,
+        );
+        const errors = [
+          ...collector.results.flatMap((result) => result.errors ?? []),
+          ...collector.errors.flatMap((error) => (Array.isArray(error) ? error : [])),
+        ] as { extensions?: Record<string, unknown> }[];
+        const codes = errors.map((error) => String(error.extensions?.code));
+        if (codes.length === 0 || codes.some((code) => !["FORBIDDEN", "NOT_FOUND"].includes(code))) {
+          problems.push(`${describeCall("A's LEARNER", call)}: answered ${JSON.stringify({ results: collector.results, errors: collector.errors })}`);
+        }
+        collector.unsubscribe();
       }
     }
     expect(problems).toEqual([]);
@@ -483,28 +529,28 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
     for (const operation of subscriptions) {
       const [aimedAtA] = callsFor(operation, victim, own);
       const [ownCall] = callsFor(operation, own, own);
-      const control = collect(test.ws(orgA.adminToken), aimedAtA!.document, aimedAtA!.variables);
-      const watchers = [orgB.adminToken, orgB.keySecret].map((token) => {
+      const control = collect(test.ws(aAdmin.token), aimedAtA!.document, aimedAtA!.variables);
+      const watchers = [bAdmin.token, bKey.token].map((token) => {
         const client = test.ws(token);
         // Same connection: a message about A would arrive before the barrier's message about B.
         return { attack: collect(client, aimedAtA!.document, aimedAtA!.variables), barrier: collect(client, ownCall!.document, ownCall!.variables) };
       });
       await sleep(300);
       // Warm-up in B, so every subscription is live before A changes.
-      await gqlOk(CHANGE_STATUS("markSessionAsLead"), { input: { sessionId: orgB.sessionId } }, orgB.adminToken);
+      await gqlOk(CHANGE_STATUS("markSessionAsLead"), { input: { sessionId: orgB.sessionId } }, bAdmin.token);
       await waitUntil(`B's subscriptions to ${operation.name} to receive B's first change`, () =>
         watchers.every((watcher) => watcher.barrier.results.length >= 1),
       );
       // A changes: status changes of sessions, and people and teams too, for subscriptions to come.
-      await gqlOk(CHANGE_STATUS("cancelSession", "CancelSessionInput"), { input: { sessionId: victim.session[2], reason: `Gone ${TAG}` } }, orgA.adminToken);
-      await gqlOk(CHANGE_STATUS("returnSessionToDraft"), { input: { sessionId: victim.session[1] } }, orgA.adminToken);
-      await gqlOk(`mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id } }`, { input: { teamId: victim.team[0], name: `Renamed ${TAG}` } }, orgA.adminToken);
+      await gqlOk(CHANGE_STATUS("cancelSession", "CancelSessionInput"), { input: { sessionId: victim.session[2], reason: `Gone ${TAG}` } }, aAdmin.token);
+      await gqlOk(CHANGE_STATUS("returnSessionToDraft"), { input: { sessionId: victim.session[1] } }, aAdmin.token);
+      await gqlOk(`mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id } }`, { input: { teamId: victim.team[0], name: `Renamed ${TAG}` } }, aAdmin.token);
       await waitUntil(`A's admin to receive A's change through ${operation.name} (the control; extend the trigger for a new subscription)`, () =>
         control.results.length >= 1,
       );
       expect(leaks(JSON.stringify(control.results)).length, "the control subscription carries A's data").toBeGreaterThan(0);
       // Then B changes: once B's watchers have it, anything about A would already have arrived.
-      await gqlOk(CHANGE_STATUS("returnSessionToDraft"), { input: { sessionId: orgB.sessionId } }, orgB.adminToken);
+      await gqlOk(CHANGE_STATUS("returnSessionToDraft"), { input: { sessionId: orgB.sessionId } }, bAdmin.token);
       await waitUntil(`B's subscriptions to ${operation.name} to receive B's second change`, () =>
         watchers.every((watcher) => watcher.barrier.results.length >= 2),
       );
@@ -545,10 +591,11 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
     for (const operation of operations.filter((op) => op.kind === "mutation" && !permissionOf(op.name)?.public)) {
       const outcomes: string[] = [];
       for (const call of callsFor(operation, victim, victim)) {
-        const result = await test.gql(call.document, call.variables, orgA.adminToken);
+        const result = await callAs(aAdmin, call);
         outcomes.push(result.errors?.length ? String(result.errors[0]!.extensions?.code) : "OK");
+        if (!result.errors?.length) await keepSignedIn(aAdmin);
       }
-      if (outcomes.every((code) => code === "NOT_FOUND" || code === "FORBIDDEN")) {
+      if (outcomes.every((code) => ["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED"].includes(code))) {
         problems.push(`${operation.name}: every variant refused as A's admin (${outcomes.join(", ")})`);
       }
     }

@@ -141,8 +141,10 @@ export function generateCalls(operation: RootOperation, options: GenerateOptions
   const seen = new Set<string>();
   const add = (assigned: Map<string, string>, defaults: IdPool, label: string) => {
     const victimIds: WalkCall["victimIds"] = [];
-    const variables = buildArguments(operation, assigned, defaults, options, victimIds);
-    const key = JSON.stringify(variables);
+    const placed: string[] = [];
+    const variables = buildArguments(operation, assigned, defaults, options, victimIds, placed);
+    // Same ids in the same places = the same call (other leaves only differ by their counters).
+    const key = JSON.stringify(placed);
     if (seen.has(key)) return;
     seen.add(key);
     calls.push({ operation, label, document: documentFor(operation, variables), variables, victimIds });
@@ -164,6 +166,7 @@ function buildArguments(
   defaults: IdPool,
   options: GenerateOptions,
   victimIds: WalkCall["victimIds"],
+  placed: string[],
 ): Record<string, unknown> {
   const victimSet = new Set(Object.values(options.victim).flat());
   const passesThrough = (path: string[]) => [...assigned.keys()].some((key) => `${key}.`.startsWith(`${path.join(".")}.`));
@@ -183,11 +186,15 @@ function buildArguments(
     }
     if (isScalarType(named) && named.name === "ID") {
       const kind = idKindOf(operation.name, name);
-      if (kind === "external") return `00000000-0000-4000-8000-${String(++unique).padStart(12, "0")}`;
+      if (kind === "external") {
+        placed.push(`${path.join(".")}=external`);
+        return `00000000-0000-4000-8000-${String(++unique).padStart(12, "0")}`;
+      }
       const id = assigned.get(path.join(".")) ?? defaults[kind][0];
       if (id === undefined) {
         throw new Error(`schema walker: ${operation.name}: no ${kind} id to put in ${path.join(".")}; add one to the pools`);
       }
+      placed.push(`${path.join(".")}=${id}`);
       if (victimSet.has(id)) victimIds.push({ path, kind, id });
       return id;
     }

@@ -3,7 +3,7 @@ import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { SessionCommand, SetSessionAudience } from "../../domain/sessions/commands.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
-import { ValidationError } from "../../domain/shared/errors.js";
+import { DomainError, ValidationError } from "../../domain/shared/errors.js";
 import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
 import { deterministicUuid } from "../../domain/shared/event-metadata.js";
 import { actorIdOf } from "../../domain/access/actor.js";
@@ -327,7 +327,7 @@ interface References {
   audiencePrefix?: string;
 }
 
-/** Users and teams a session names must be of the caller's organization. */
+/** Users and teams a session names must be of the caller's organization: NOT_FOUND otherwise, like any id. */
 async function checkReferences(context: GraphQLContext, refs: References): Promise<void> {
   const prefix = refs.audiencePrefix ?? "";
   const privateAudience = refs.audience?.mode === "PRIVATE" ? refs.audience : null;
@@ -341,13 +341,14 @@ async function checkReferences(context: GraphQLContext, refs: References): Promi
   ];
   for (const [field, id] of users) {
     if (typeof id === "string" && id.trim() !== "" && !(await context.loaders.userById.load(id))) {
-      throw new ValidationError(field, `names no user of your organization (${id})`);
+      throw new DomainError("NOT_FOUND", `${field}: names no user of your organization (${id})`, { field });
     }
   }
   const teamIds = Array.isArray(privateAudience?.targetTeamIds) ? privateAudience.targetTeamIds : [];
   for (const [i, id] of teamIds.entries()) {
     if (typeof id === "string" && id.trim() !== "" && !(await context.loaders.teamById.load(id))) {
-      throw new ValidationError(`${prefix}targetTeamIds.${i}`, `names no team of your organization (${id})`);
+      const field = `${prefix}targetTeamIds.${i}`;
+      throw new DomainError("NOT_FOUND", `${field}: names no team of your organization (${id})`, { field });
     }
   }
 }
