@@ -29,11 +29,11 @@ export async function authenticate(app: App, authorization: unknown): Promise<Au
 
   const checked = await app.tokens.check(token);
   if (checked.ok) {
-    const user = app.identityQueries.userById(checked.principal.userId);
-    if (!user || user.organizationId !== checked.principal.organizationId) return refused("The access token is not valid");
-    const { signInId } = checked.principal;
-    if (signInId && app.identityQueries.signInEnded(signInId)) return refused("This sign-in has ended (signed out): sign in again");
-    return fromUser(app, user, user.roles, checked.principal.signInId);
+    const { userId, organizationId, signInId } = checked.principal;
+    const holder = app.identityQueries.tokenHolder(userId, signInId);
+    if (!holder || holder.user.organizationId !== organizationId) return refused("The access token is not valid");
+    if (holder.signInEnded) return refused("This sign-in has ended (signed out): sign in again");
+    return fromUser(app, holder.user, holder.user.roles, signInId);
   }
   if (checked.reason === "EXPIRED") return refused("The access token has expired: get a new one with refreshAccessToken");
   if (app.externalIdentity) {

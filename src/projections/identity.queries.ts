@@ -132,10 +132,13 @@ export class IdentityQueries {
     return { records: rows.slice(0, first).map(toUser), totalCount, hasNextPage: rows.length > first };
   }
 
-  /** True once the sign-in was ended (signed out, or its refresh token reused). */
-  signInEnded(signInId: string): boolean {
-    const row = prepared(this.db, "SELECT ended_at FROM sign_ins WHERE id = ?").get(signInId) as { ended_at: string | null } | undefined;
-    return row?.ended_at != null;
+  /** The caller behind an access token, and whether its sign-in has ended, in one statement. */
+  tokenHolder(userId: string, signInId: string | null): { user: UserRecord; signInEnded: boolean } | null {
+    const row = prepared(
+      this.db,
+      "SELECT u.*, (SELECT s.ended_at FROM sign_ins s WHERE s.id = ?) AS sign_in_ended_at FROM users u WHERE u.id = ?",
+    ).get(signInId, userId) as (UserRow & { sign_in_ended_at: string | null }) | undefined;
+    return row ? { user: toUser(row), signInEnded: row.sign_in_ended_at !== null } : null;
   }
 
   organization(id: string): OrganizationRecord | null {
