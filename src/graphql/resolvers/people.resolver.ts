@@ -19,7 +19,8 @@ import {
   UserFilterInput,
 } from "../inputs/people.input.js";
 import { inviteAndEmail } from "../services/invitations.js";
-import { toConnection, UserConnection } from "../types/people-connection.type.js";
+import { toConnection } from "../types/connection.js";
+import { UserConnection } from "../types/people-connection.type.js";
 import { Team, toTeamView } from "../types/team.type.js";
 import { User } from "../types/user.type.js";
 import { toUserView } from "../types/user.view.js";

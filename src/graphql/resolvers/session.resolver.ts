@@ -5,6 +5,7 @@ import { sessionVisibilityFor } from "../../domain/access/session-visibility.js"
 import { authorize, type GraphQLContext } from "../context.js";
 import { SessionFilterInput, SessionOrderByInput } from "../inputs/session.input.js";
 import { SessionOrderField, SortDirection } from "../types/enums.js";
+import { toConnection } from "../types/connection.js";
 import { SessionConnection } from "../types/session-connection.type.js";
 import type { SessionAudience as DomainAudience } from "../../domain/sessions/values.js";
 import { SessionAudience } from "../types/session-audience.type.js";
@@ -58,18 +59,7 @@ export class SessionResolver {
       after ?? undefined,
     );
     for (const record of page.records) context.loaders.sessionById.prime(record.session.id, record);
-    const edges = page.records.map((record) => ({ cursor: record.cursor, node: toSessionView(record.session, record) }));
-    return {
-      edges,
-      nodes: edges.map((edge) => edge.node),
-      totalCount: page.totalCount,
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: Boolean(after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
-      },
-    };
+    return toConnection(page, after, (record) => toSessionView(record.session, record));
   }
 
   @FieldResolver(() => String, { nullable: true, description: "Never shown to learners (S1): null for them" })
