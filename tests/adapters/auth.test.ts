@@ -25,19 +25,19 @@ describe("access tokens", () => {
 
   it("round-trip the principal", async () => {
     const { token, expiresAt } = await tokens.issue(principal, new Date());
-    expect(await tokens.verify(token)).toEqual(principal);
+    expect(await tokens.check(token)).toEqual({ ok: true, principal });
     expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 3500_000);
   });
 
   it("are refused once expired, when tampered with, or when signed with another secret", async () => {
     const expired = await tokens.issue(principal, new Date(Date.now() - 2 * 3600_000));
-    expect(await tokens.verify(expired.token)).toBeNull();
+    expect(await tokens.check(expired.token)).toEqual({ ok: false, reason: "EXPIRED" });
     const { token } = await tokens.issue(principal, new Date());
     const [header, payload, signature] = token.split(".");
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), org: "o2" })).toString("base64url");
-    expect(await tokens.verify(`${header}.${forged}.${signature}`)).toBeNull();
-    expect(await new TokenService("t".repeat(40), 3600).verify(token)).toBeNull();
-    expect(await tokens.verify("not.a.token")).toBeNull();
+    expect(await tokens.check(`${header}.${forged}.${signature}`)).toEqual({ ok: false, reason: "INVALID" });
+    expect(await new TokenService("t".repeat(40), 3600).check(token)).toEqual({ ok: false, reason: "INVALID" });
+    expect(await tokens.check("not.a.token")).toEqual({ ok: false, reason: "INVALID" });
   });
 });
 

@@ -7,9 +7,9 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession } from "../support/session-setup.js";
+import { collectStatusChanges, sleep, until } from "../support/status-changes.js";
 import { addMember, createOrganization, ok, refused, startTestServer, type TestServer } from "../support/test-server.js";
 
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) {
@@ -26,9 +26,7 @@ const PLAN = `mutation ($input: ChangeSessionStatusInput!) { planSession(input: 
 const STATUS_CHANGED = `subscription { sessionStatusChanged { sessionId previousStatus status changedBy session { id } } }`;
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
-type Change = { sessionId: string; previousStatus: string; status: string; changedBy: string };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let test: TestServer;
 let org: Org;
@@ -37,31 +35,6 @@ let otherOrg: Org;
 async function createKey(name: string, scopes: string[], token = org.token) {
   const created = ok(await test.gql(CREATE_KEY, { input: { name, scopes } }, token)).createApiKey;
   return { secret: created.secret as string, id: created.apiKey.id as string, apiKey: created.apiKey };
-}
-
-/** Results of one subscription, as they arrive. */
-function subscribe(client: Client) {
-  const state = { changes: [] as Change[], errors: [] as unknown[], unsubscribe: () => undefined as void };
-  state.unsubscribe = client.subscribe<{ sessionStatusChanged: Change }>(
-    { query: STATUS_CHANGED },
-    {
-      next: (result) => {
-        if (result.errors) state.errors.push(...result.errors);
-        if (result.data?.sessionStatusChanged) state.changes.push(result.data.sessionStatusChanged);
-      },
-      error: (error) => void state.errors.push(...(Array.isArray(error) ? error : [error])),
-      complete: () => undefined,
-    },
-  );
-  return state;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 beforeAll(async () => {
@@ -252,9 +225,9 @@ describe("a key works as a bearer token within its scopes (issue 3 item 5)", () 
 
   it("EVENTS_READ: sessionStatusChanged over WebSocket delivers the organization's transitions, not another's", async () => {
     const { secret } = await createKey("Webhook relay", ["EVENTS_READ"]);
-    const keySubscriber = subscribe(test.ws(secret));
+    const keySubscriber = collectStatusChanges(test.ws(secret), STATUS_CHANGED);
     const { secret: readerSecret } = await createKey("Reader only", ["SESSIONS_READ"]);
-    const refusedSubscriber = subscribe(test.ws(readerSecret));
+    const refusedSubscriber = collectStatusChanges(test.ws(readerSecret), STATUS_CHANGED);
     await sleep(300); // let the subscriptions register
 
     const foreign = await createReadySession(test, otherOrg.token, {
@@ -320,7 +293,7 @@ describe("revoking and bad keys (issue 3 item 5)", () => {
   it("a revoked key cannot subscribe either", async () => {
     const { secret, id } = await createKey("Revoked listener", ["EVENTS_READ"]);
     ok(await test.gql(REVOKE_KEY, { input: { apiKeyId: id } }, org.token));
-    const subscriber = subscribe(test.ws(secret));
+    const subscriber = collectStatusChanges(test.ws(secret), STATUS_CHANGED);
     await until(() => subscriber.errors.length > 0, "the refusal");
     expect(JSON.stringify(subscriber.errors)).toContain("UNAUTHENTICATED");
   });

@@ -5,8 +5,8 @@
  * or LEAD sessions, private notes or the assignee; private sessions are seen only by the users,
  * teams and e-mails they target (with no target, by no learner), and so are their status changes.
  */
-import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectStatusChanges, sleep, until } from "../support/status-changes.js";
 import { addMember, createOrganization, ok, refused, startTestServer, type Member, type TestServer } from "../support/test-server.js";
 
 const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id status assigneeId } }`;
@@ -31,9 +31,7 @@ const SESSIONS = `query ($search: String) {
 const STATUS_CHANGED = `subscription { sessionStatusChanged { sessionId previousStatus status } }`;
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
-type Change = { sessionId: string; previousStatus: string; status: string };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let test: TestServer;
 let admin: Org;
@@ -343,30 +341,7 @@ describe("what LEARNERs see (issue 3 item 4, S3, S5)", () => {
 });
 
 describe("sessionStatusChanged for a LEARNER (issue 3 item 4, S5)", () => {
-  /** The changes one subscription delivered. */
-  function subscribe(client: Client) {
-    const state = { changes: [] as Change[], errors: [] as unknown[], unsubscribe: () => undefined as void };
-    state.unsubscribe = client.subscribe<{ sessionStatusChanged: Change }>(
-      { query: STATUS_CHANGED },
-      {
-        next: (result) => {
-          if (result.errors) state.errors.push(...result.errors);
-          if (result.data?.sessionStatusChanged) state.changes.push(result.data.sessionStatusChanged);
-        },
-        error: (error) => void state.errors.push(error),
-        complete: () => undefined,
-      },
-    );
-    return state;
-  }
 
-  async function until(condition: () => boolean, what: string, timeoutMs = 5000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-      await sleep(10);
-    }
-  }
 
   it("delivers only transitions of sessions the learner may see; an ADMIN control subscriber gets them all", async () => {
     const learner = others.LEARNER!;
@@ -376,8 +351,8 @@ describe("sessionStatusChanged for a LEARNER (issue 3 item 4, S5)", () => {
     const notForThem = await privateFor("Streamed private, other", trainer.userId);
     const forThem = await privateFor("Streamed private, theirs", learner.userId);
 
-    const control = subscribe(test.ws(admin.token));
-    const learnerSubscriber = subscribe(test.ws(learner.token));
+    const control = collectStatusChanges(test.ws(admin.token), STATUS_CHANGED);
+    const learnerSubscriber = collectStatusChanges(test.ws(learner.token), STATUS_CHANGED);
     await sleep(300); // let both subscriptions register
 
     ok(await gql(MARK_LEAD, { sessionId: publicSession }, admin.token)); // DRAFT → LEAD: not for learners

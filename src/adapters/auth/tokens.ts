@@ -52,10 +52,4 @@ export class TokenService {
       throw error;
     }
   }
-
-  /** Returns null for a token that is invalid, expired or not ours. */
-  async verify(token: string): Promise<Principal | null> {
-    const result = await this.check(token);
-    return result.ok ? result.principal : null;
-  }
 }

@@ -34,7 +34,7 @@ import { sessionAfterCommand } from "./session-view-loader.js";
 @Resolver()
 export class SessionMutationsResolver {
   @Mutation(() => Session, { description: "Create a session as DRAFT (default) or LEAD" })
-  async createSession(@Arg("input", () => CreateSessionInput) input: CreateSessionInput, @Ctx() context: GraphQLContext) {
+  createSession(@Arg("input", () => CreateSessionInput) input: CreateSessionInput, @Ctx() context: GraphQLContext) {
     const actor = authorize(context, "createSession");
     const sessionId = input.idempotencyKey
       ? deterministicUuid(`session/${actor.organizationId}/${actorIdOf(actor)}/${input.idempotencyKey}`)
@@ -57,7 +57,7 @@ export class SessionMutationsResolver {
   }
 
   @Mutation(() => Session, { description: "Change S1 fields: omitted fields stay, null clears" })
-  async editSessionDetails(
+  editSessionDetails(
     @Arg("input", () => EditSessionDetailsInput) input: EditSessionDetailsInput,
     @Ctx() context: GraphQLContext,
   ) {
@@ -75,7 +75,7 @@ export class SessionMutationsResolver {
   }
 
   @Mutation(() => Session, { description: "S2: webinar, classroom or online, with the fields each needs" })
-  async setSessionFormat(@Arg("input", () => SetSessionFormatInput) input: SetSessionFormatInput, @Ctx() context: GraphQLContext) {
+  setSessionFormat(@Arg("input", () => SetSessionFormatInput) input: SetSessionFormatInput, @Ctx() context: GraphQLContext) {
     const format =
       input.kind === "WEBINAR"
         ? { kind: input.kind, link: input.link, trainerId: input.trainerId, hostId: input.hostId ?? null }
@@ -108,7 +108,7 @@ export class SessionMutationsResolver {
   }
 
   @Mutation(() => Session, { description: "S5: public min/max participants, or private targets" })
-  async setSessionAudience(
+  setSessionAudience(
     @Arg("input", () => SetSessionAudienceInput) input: SetSessionAudienceInput,
     @Ctx() context: GraphQLContext,
   ) {
@@ -124,7 +124,7 @@ export class SessionMutationsResolver {
   }
 
   @Mutation(() => Session, { description: "S6: start and end, time zone, attendance link opening" })
-  async setSessionSchedule(
+  setSessionSchedule(
     @Arg("input", () => SetSessionScheduleInput) input: SetSessionScheduleInput,
     @Ctx() context: GraphQLContext,
   ) {
