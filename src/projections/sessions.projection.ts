@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { evolveSession, type Session, type SessionState } from "../domain/sessions/decider.js";
-import { SESSION_EVENT_TYPES, type SessionEvent } from "../domain/sessions/events.js";
+import { EMPTY_ROSTER } from "../domain/sessions/roster.js";
+import { SESSION_LIFECYCLE_EVENT_TYPES, type SessionEvent } from "../domain/sessions/events.js";
 import type { RecordedEvent } from "../domain/shared/event-store.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
@@ -12,14 +13,17 @@ export const UNSCHEDULED_START_KEY = "~";
 export const sessionsProjection: Projection = {
   name: "sessions",
   tables: ["sessions", "session_targets"],
-  handles: new Set<string>(SESSION_EVENT_TYPES),
+  handles: new Set<string>(SESSION_LIFECYCLE_EVENT_TYPES),
   apply(db, recorded) {
     const sessionId = String(recorded.data.sessionId);
     const row = prepared(db, "SELECT state, revision FROM sessions WHERE id = ?").get(sessionId) as
       | { state: string; revision: number | bigint }
       | undefined;
     if (row && BigInt(row.revision) >= recorded.revision) return; // already applied
-    const before: SessionState = row ? { kind: "Existing", session: JSON.parse(row.state) } : { kind: "Initial" };
+    // The roster lives in the registrations table (registrations.projection.ts), not in this row.
+    const before: SessionState = row
+      ? { kind: "Existing", session: JSON.parse(row.state), roster: EMPTY_ROSTER }
+      : { kind: "Initial" };
     const after = evolveSession(before, { type: recorded.type, data: recorded.data } as SessionEvent);
     if (after.kind === "Initial") return;
     upsert(db, after.session, recorded);

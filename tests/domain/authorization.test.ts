@@ -375,7 +375,7 @@ describe("S5 canSeeSession", () => {
     mode: mode ?? "PUBLIC",
     audience,
   });
-  const PUBLIC: SessionAudience = { mode: "PUBLIC", minParticipants: 1, maxParticipants: 10 };
+  const PUBLIC: SessionAudience = { mode: "PUBLIC", minParticipants: 1, maxParticipants: 10, waitlistEnabled: true };
   const learner = (overrides: Partial<Extract<Actor, { kind: "USER" }>> = {}) =>
     user(["LEARNER"], { email: "Ada.Lovelace@Example.COM", teamIds: ["team-a"], ...overrides });
 

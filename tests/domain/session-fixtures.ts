@@ -98,7 +98,12 @@ export const WEBINAR: Extract<SessionFormat, { kind: "WEBINAR" }> = {
   hostId: null,
 };
 
-export const PUBLIC_AUDIENCE: Extract<SessionAudience, { mode: "PUBLIC" }> = { mode: "PUBLIC", minParticipants: 3, maxParticipants: 12 };
+export const PUBLIC_AUDIENCE: Extract<SessionAudience, { mode: "PUBLIC" }> = {
+  mode: "PUBLIC",
+  minParticipants: 3,
+  maxParticipants: 12,
+  waitlistEnabled: true,
+};
 
 export const PRIVATE_AUDIENCE: Extract<SessionAudience, { mode: "PRIVATE" }> = {
   mode: "PRIVATE",

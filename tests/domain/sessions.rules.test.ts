@@ -2,6 +2,7 @@
  * Rules S1–S7 of academy sessions as checked by the session decider, one given/when/then each.
  * (S3 transitions live in sessions.transitions.test.ts.)
  */
+import { EMPTY_ROSTER } from "../../src/domain/sessions/roster.js";
 import { describe, expect, it } from "vitest";
 import type { CreateSession, SessionCommand } from "../../src/domain/sessions/commands.js";
 import { type Session, sessionDecider } from "../../src/domain/sessions/decider.js";
@@ -427,7 +428,7 @@ describe("S5 audience", () => {
     const audience = { mode: "PUBLIC", minParticipants: 4, maxParticipants: 4 } as const;
     given([created()])
       .when(setAudience(audience))
-      .then([{ type: "SessionAudienceSet", data: { sessionId: SESSION_ID, audience } }]);
+      .then([{ type: "SessionAudienceSet", data: { sessionId: SESSION_ID, audience: { ...audience, waitlistEnabled: true } } }]);
   });
 
   it("lower-cases and trims invited e-mails", () => {
@@ -634,13 +635,14 @@ describe("evolve", () => {
         mode: "PUBLIC",
         details: details({ name: "Event sourcing 101", currency: "EUR", price: 25_000, language: "en" }),
         format: WEBINAR,
-        audience: { mode: "PUBLIC", minParticipants: 2, maxParticipants: 20 },
+        audience: { mode: "PUBLIC", minParticipants: 2, maxParticipants: 20, waitlistEnabled: true },
         schedule: SCHEDULE,
         documents: [HANDOUT],
         survey: { title: "Feedback", url: "https://forms.example.com/f" },
         createdBy: "user-1",
         createdAt: NOW_ISO,
       },
+      roster: EMPTY_ROSTER,
     });
   });
 });

@@ -39,6 +39,27 @@ export type PlanSession = Base<"PlanSession"> & { reason?: string | null };
 export type ConfirmSession = Base<"ConfirmSession">;
 export type CancelSession = Base<"CancelSession"> & { reason: string };
 
+/** Who is joining, as much as S5 (audience) and S8 (country) need to decide. */
+export interface Participant {
+  userId: string;
+  email: string;
+  country: string | null;
+  teamIds: readonly string[];
+}
+
+/** S8/S9: takes a seat, or a place on the waitlist; the same person again changes nothing. */
+export type RegisterForSession = Base<"RegisterForSession"> & { registrationId: string; participant: Participant };
+/** By the participant (context.actorId is theirs) or by staff. */
+export type CancelRegistration = Base<"CancelRegistration"> & { registrationId: string; comment?: string | null };
+/** S6: by the attendance link (in its window) or by staff; names the registration or its participant. */
+export type ConfirmAttendance = Base<"ConfirmAttendance"> & {
+  method: "LINK" | "STAFF";
+  registrationId?: string;
+  userId?: string;
+};
+
+export type RegistrationCommand = RegisterForSession | CancelRegistration | ConfirmAttendance;
+
 export type SessionTransitionCommand =
   | MarkSessionAsLead
   | ReturnSessionToDraft
@@ -55,4 +76,5 @@ export type SessionCommand =
   | AttachSessionDocument
   | RemoveSessionDocument
   | SetSessionSurvey
-  | SessionTransitionCommand;
+  | SessionTransitionCommand
+  | RegistrationCommand;

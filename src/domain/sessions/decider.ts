@@ -3,10 +3,14 @@ import type { Decider } from "../shared/decider.js";
 import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
 import { idSchema, parseOrThrow } from "../shared/validation.js";
 import type { SessionCommand, SessionTransitionCommand } from "./commands.js";
-import type { SessionEvent, SessionStatusEvent } from "./events.js";
+import type { SessionEvent, SessionLifecycleEvent } from "./events.js";
+import { isRegistrationEvent } from "./registration-events.js";
+import { cancelEveryRegistration, decideRegistration, fitAudienceToRoster } from "./registration-decisions.js";
+import { EMPTY_ROSTER, evolveRoster, type Roster } from "./roster.js";
 import { isTransitionAllowed } from "./transitions.js";
 import {
   EMPTY_DETAILS,
+  type RecordedSessionAudience,
   type SessionAudience,
   type SessionDetails,
   type SessionDocument,
@@ -42,11 +46,19 @@ export interface Session {
   createdAt: string;
 }
 
-export type SessionState = { kind: "Initial" } | { kind: "Existing"; session: Session };
+/** The session, and its people (kept apart: read models store them in their own tables). */
+export type SessionState = { kind: "Initial" } | { kind: "Existing"; session: Session; roster: Roster };
 
 export const initialSessionState = (): SessionState => ({ kind: "Initial" });
 
 export function evolveSession(state: SessionState, event: SessionEvent): SessionState {
+  if (isRegistrationEvent(event)) {
+    return state.kind === "Initial" ? state : { ...state, roster: evolveRoster(state.roster, event) };
+  }
+  return evolveLifecycle(state, event);
+}
+
+function evolveLifecycle(state: SessionState, event: SessionLifecycleEvent): SessionState {
   if (event.type === "SessionCreated") {
     const d = event.data;
     return {
@@ -59,25 +71,26 @@ export function evolveSession(state: SessionState, event: SessionEvent): Session
         mode: d.audience?.mode ?? d.mode,
         details: d.details,
         format: null,
-        audience: d.audience,
+        audience: withDefaults(d.audience),
         schedule: null,
         documents: [],
         survey: null,
         createdBy: d.createdBy,
         createdAt: d.createdAt,
       },
+      roster: EMPTY_ROSTER,
     };
   }
   if (state.kind === "Initial") return state;
   const session = state.session;
-  const next = (changes: Partial<Session>): SessionState => ({ kind: "Existing", session: { ...session, ...changes } });
+  const next = (changes: Partial<Session>): SessionState => ({ ...state, session: { ...session, ...changes } });
   switch (event.type) {
     case "SessionDetailsEdited":
       return next({ details: { ...session.details, ...event.data.changes } });
     case "SessionFormatSet":
       return next({ format: event.data.format });
     case "SessionAudienceSet":
-      return next({ audience: event.data.audience, mode: event.data.audience.mode });
+      return next({ audience: withDefaults(event.data.audience), mode: event.data.audience.mode });
     case "SessionScheduleSet":
       return next({ schedule: event.data.schedule });
     case "SessionDocumentAttached":
@@ -101,6 +114,7 @@ export function decideSession(command: SessionCommand, state: SessionState): Ses
   parseOrThrow(idSchema, command.sessionId, "sessionId");
   if (command.type === "CreateSession") return create(command, state);
   const session = existing(state, command.context.organizationId, command.sessionId);
+  const roster = (state as Extract<SessionState, { kind: "Existing" }>).roster;
   const sessionId = session.id;
 
   switch (command.type) {
@@ -127,7 +141,10 @@ export function decideSession(command: SessionCommand, state: SessionState): Ses
       assertEditable(session);
       const audience = parseOrThrow(sessionAudienceSchema, command.audience, "audience");
       if (sameValue(audience, session.audience)) return [];
-      return [{ type: "SessionAudienceSet", data: { sessionId, audience } }];
+      return [
+        { type: "SessionAudienceSet", data: { sessionId, audience } },
+        ...fitAudienceToRoster(session, roster, audience, command.context),
+      ];
     }
     case "SetSessionSchedule": {
       assertEditable(session);
@@ -160,11 +177,26 @@ export function decideSession(command: SessionCommand, state: SessionState): Ses
     case "ReturnSessionToDraft":
     case "PlanSession":
     case "ConfirmSession":
-    case "CancelSession":
-      return transition(command, session);
+    case "CancelSession": {
+      const events: SessionEvent[] = transition(command, session);
+      if (command.type !== "CancelSession" || events.length === 0) return events;
+      const canceled = { ...session, statusReason: (events[0]!.data as { reason: string }).reason };
+      return [...events, ...cancelEveryRegistration(canceled, roster, command.context)];
+    }
+    case "RegisterForSession":
+    case "CancelRegistration":
+    case "ConfirmAttendance":
+      return decideRegistration(command, session, roster);
     default:
       return assertNever(command);
   }
+}
+
+/** Public audiences recorded before the waitlist switch existed had a waitlist. */
+function withDefaults(audience: RecordedSessionAudience | null): SessionAudience | null {
+  return audience?.mode === "PUBLIC"
+    ? { ...audience, waitlistEnabled: audience.waitlistEnabled ?? true }
+    : (audience as SessionAudience | null);
 }
 
 export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState> = {
@@ -215,7 +247,7 @@ const TARGET_STATUS: Record<SessionTransitionCommand["type"], SessionStatus> = {
   CancelSession: "CANCELED",
 };
 
-function transition(command: SessionTransitionCommand, session: Session): SessionStatusEvent[] {
+function transition(command: SessionTransitionCommand, session: Session): SessionLifecycleEvent[] {
   const from = session.status;
   const to = TARGET_STATUS[command.type];
   if (from === to) return []; // already there: idempotent

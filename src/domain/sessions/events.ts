@@ -1,6 +1,7 @@
+import type { RegistrationEvent } from "./registration-events.js";
 import type {
   ConfirmationReason,
-  SessionAudience,
+  RecordedSessionAudience,
   SessionDetails,
   SessionDocument,
   SessionFormat,
@@ -22,7 +23,7 @@ export type SessionCreated = {
     status: "DRAFT" | "LEAD";
     mode: SessionMode;
     details: SessionDetails;
-    audience: SessionAudience | null;
+    audience: RecordedSessionAudience | null;
     createdBy: string;
     createdAt: string;
   };
@@ -40,7 +41,7 @@ export type SessionFormatSet = {
 
 export type SessionAudienceSet = {
   type: "SessionAudienceSet";
-  data: { sessionId: string; audience: SessionAudience };
+  data: { sessionId: string; audience: RecordedSessionAudience };
 };
 
 export type SessionScheduleSet = {
@@ -86,7 +87,10 @@ export type SessionStatusEvent =
   | SessionConfirmed
   | SessionCanceled;
 
-export type SessionEvent =
+/** Everything on a session's stream: its own life (S1–S7) and its people (S8–S10). */
+export type SessionEvent = SessionLifecycleEvent | RegistrationEvent;
+
+export type SessionLifecycleEvent =
   | SessionCreated
   | SessionDetailsEdited
   | SessionFormatSet
@@ -105,7 +109,8 @@ export const SESSION_STATUS_EVENT_TYPES = [
   "SessionCanceled",
 ] as const satisfies readonly SessionStatusEvent["type"][];
 
-export const SESSION_EVENT_TYPES = [
+/** The session's own events (registrations are in REGISTRATION_EVENT_TYPES). */
+export const SESSION_LIFECYCLE_EVENT_TYPES = [
   "SessionCreated",
   "SessionDetailsEdited",
   "SessionFormatSet",
@@ -115,7 +120,7 @@ export const SESSION_EVENT_TYPES = [
   "SessionDocumentRemoved",
   "SessionSurveySet",
   ...SESSION_STATUS_EVENT_TYPES,
-] as const satisfies readonly SessionEvent["type"][];
+] as const satisfies readonly SessionLifecycleEvent["type"][];
 
 export function isSessionStatusEvent(event: { type: string }): event is SessionStatusEvent {
   return (SESSION_STATUS_EVENT_TYPES as readonly string[]).includes(event.type);

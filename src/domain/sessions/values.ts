@@ -102,6 +102,8 @@ export const sessionAudienceSchema = z.discriminatedUnion("mode", [
       mode: z.literal("PUBLIC"),
       minParticipants: z.number().int("must be an integer").min(1, "must be at least 1").max(100000),
       maxParticipants: z.number().int("must be an integer").min(1, "must be at least 1").max(100000),
+      /** S9: beyond max, people wait in line; off, a full session refuses them (SESSION_FULL). */
+      waitlistEnabled: z.boolean().default(true),
     })
     .refine((a) => a.minParticipants <= a.maxParticipants, {
       message: "must be greater than or equal to minParticipants",
@@ -115,6 +117,8 @@ export const sessionAudienceSchema = z.discriminatedUnion("mode", [
   }),
 ]);
 export type SessionAudience = z.output<typeof sessionAudienceSchema>;
+/** As events hold it: audiences recorded before the waitlist switch have no `waitlistEnabled`. */
+export type RecordedSessionAudience = z.input<typeof sessionAudienceSchema>;
 
 /** S6: start < end; the attendance link opens `offset` minutes after start and closes at end. */
 export const sessionScheduleSchema = z

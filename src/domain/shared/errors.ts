@@ -10,7 +10,16 @@ export type DomainErrorCode =
   | "UNAUTHENTICATED"
   | "CONCURRENCY_CONFLICT"
   | "INVALID_INVITATION"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "SESSION_NOT_OPEN"
+  | "REGISTRATION_CLOSED"
+  | "SESSION_FULL"
+  | "NOT_IN_AUDIENCE"
+  | "COUNTRY_NOT_ALLOWED"
+  | "PAYMENT_REQUIRED"
+  | "NOT_A_PARTICIPANT"
+  | "OUTSIDE_ATTENDANCE_WINDOW"
+  | "INVALID_ATTENDANCE_LINK";
 
 /** A broken business rule, with a message a person can act on. */
 export class DomainError extends Error {
