@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import fs from "node:fs";
 import { pino, type Logger } from "pino";
+import { AttendanceLinks } from "./adapters/attendance/attendance-links.js";
 import { ExternalIdentityVerifier } from "./adapters/auth/external-identity.js";
 import { resolveJwtSecret } from "./adapters/auth/jwt-secret.js";
 import { SignInRateLimiter } from "./adapters/auth/sign-in-rate-limiter.js";
@@ -33,6 +34,7 @@ import { ApiKeyQueries } from "./projections/api-keys.queries.js";
 import { IdentityQueries } from "./projections/identity.queries.js";
 import { Projector } from "./projections/projector.js";
 import { openReadModels } from "./projections/read-model-db.js";
+import { RegistrationQueries } from "./projections/registrations.queries.js";
 import { SessionQueries } from "./projections/sessions.queries.js";
 import { TeamQueries } from "./projections/teams.queries.js";
 
@@ -49,9 +51,12 @@ export interface App {
   /** Invitation tokens: `inv_<user id>.<invitation id>.<mac>`. */
   invitationTokens: SignedTokens;
   externalIdentity: ExternalIdentityVerifier | null;
+  /** S6: signed attendance links and their QR codes. */
+  attendanceLinks: AttendanceLinks;
   signInLimiter: SignInRateLimiter;
   mailer: Mailer;
   sessionQueries: SessionQueries;
+  registrationQueries: RegistrationQueries;
   identityQueries: IdentityQueries;
   teamQueries: TeamQueries;
   apiKeyQueries: ApiKeyQueries;
@@ -95,11 +100,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     refreshTokens: new SignedTokens(secret, "refresh-token", "rt_"),
     invitationTokens: new SignedTokens(secret, "invitation", "inv_"),
     externalIdentity: config.externalIdentity ? new ExternalIdentityVerifier(config.externalIdentity) : null,
+    attendanceLinks: new AttendanceLinks(new SignedTokens(secret, "attendance", "att_"), config.publicUrl),
     signInLimiter: new SignInRateLimiter(config.signInLimits),
     mailer:
       options.mailer ??
       createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger, logContents: !config.production }),
     sessionQueries: new SessionQueries(readModels),
+    registrationQueries: new RegistrationQueries(readModels),
     identityQueries: new IdentityQueries(readModels),
     teamQueries: new TeamQueries(readModels),
     apiKeyQueries: new ApiKeyQueries(readModels),

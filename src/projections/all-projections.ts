@@ -1,6 +1,7 @@
 import { apiKeysProjection } from "./api-keys.projection.js";
 import { organizationsProjection, usersProjection } from "./identity.projection.js";
 import type { Projection } from "./projection.js";
+import { registrationsProjection } from "./registrations.projection.js";
 import { sessionsProjection } from "./sessions.projection.js";
 import { signInsProjection } from "./sign-ins.projection.js";
 import { teamsProjection } from "./teams.projection.js";
@@ -12,4 +13,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   apiKeysProjection,
   signInsProjection,
   sessionsProjection,
+  registrationsProjection,
 ];

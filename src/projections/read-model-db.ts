@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** Bump when a table changes shape: the read models are then dropped and replayed. */
-export const READ_MODEL_VERSION = 3;
+export const READ_MODEL_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -99,11 +99,37 @@ CREATE TABLE IF NOT EXISTS sessions (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   state TEXT NOT NULL,
+  registered_count INTEGER NOT NULL DEFAULT 0,
+  waitlisted_count INTEGER NOT NULL DEFAULT 0,
+  attended_count INTEGER NOT NULL DEFAULT 0,
   revision INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (organization_id, start_key, id);
 CREATE INDEX IF NOT EXISTS sessions_by_name ON sessions (organization_id, name_key, id);
 CREATE INDEX IF NOT EXISTS sessions_by_created ON sessions (organization_id, created_at, id);
+CREATE TABLE IF NOT EXISTS registrations (
+  id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  organization_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  registered_by TEXT NOT NULL,
+  requested_at TEXT NOT NULL,
+  registered_at TEXT,
+  promoted_at TEXT,
+  canceled_at TEXT,
+  canceled_by TEXT,
+  cancellation_reason TEXT,
+  cancellation_comment TEXT,
+  attended_at TEXT,
+  attendance_method TEXT,
+  seat_order INTEGER,
+  waitlist_order INTEGER,
+  revision INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS registrations_seats ON registrations (session_id, status, seat_order);
+CREATE INDEX IF NOT EXISTS registrations_waitlist ON registrations (session_id, status, waitlist_order);
+CREATE INDEX IF NOT EXISTS registrations_by_user ON registrations (user_id, status, session_id);
 `;
 
 const TABLES = [
@@ -116,6 +142,7 @@ const TABLES = [
   "sign_ins",
   "sessions",
   "session_targets",
+  "registrations",
 ];
 
 /** The read-model database: a separate file from the event store, rebuilt from events at will. */

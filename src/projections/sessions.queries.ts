@@ -24,8 +24,15 @@ export interface SessionFilter {
 export type SessionOrderField = "START" | "NAME" | "CREATED";
 export type SortDirection = "ASC" | "DESC";
 
+export interface SessionCounts {
+  registered: number;
+  waitlisted: number;
+  attended: number;
+}
+
 export interface SessionRecord {
   session: Session;
+  counts: SessionCounts;
   revision: bigint;
   updatedAt: string;
   cursor: string;
@@ -45,7 +52,18 @@ const ORDER_COLUMN: Record<SessionOrderField, string> = {
 
 export const MAX_SEARCH_WORDS = 20;
 
-type Row = { id: string; state: string; revision: bigint; updated_at: string; sort_key: string };
+type Row = {
+  id: string;
+  state: string;
+  revision: bigint;
+  updated_at: string;
+  sort_key: string;
+  registered_count: bigint;
+  waitlisted_count: bigint;
+  attended_count: bigint;
+};
+
+const COLUMNS = "id, state, revision, updated_at, registered_count, waitlisted_count, attended_count";
 
 export class SessionQueries {
   constructor(private readonly db: Database.Database) {}
@@ -59,7 +77,7 @@ export class SessionQueries {
     if (ids.length === 0) return new Map();
     const rows = prepared(
       this.db,
-      `SELECT id, state, revision, updated_at, created_at AS sort_key FROM sessions
+      `SELECT ${COLUMNS}, created_at AS sort_key FROM sessions
        WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))`,
     )
       .safeIntegers(true)
@@ -132,7 +150,7 @@ export class SessionQueries {
     }
     const rows = this.db
       .prepare(
-        `SELECT id, state, revision, updated_at, ${column} AS sort_key FROM sessions
+        `SELECT ${COLUMNS}, ${column} AS sort_key FROM sessions
          WHERE ${pageWhere.join(" AND ")}
          ORDER BY ${column} ${order.direction}, id ${order.direction}
          LIMIT @limit`,
@@ -151,6 +169,11 @@ export class SessionQueries {
 function toRecord(row: Row, field: SessionOrderField): SessionRecord {
   return {
     session: JSON.parse(row.state) as Session,
+    counts: {
+      registered: Number(row.registered_count),
+      waitlisted: Number(row.waitlisted_count),
+      attended: Number(row.attended_count),
+    },
     revision: row.revision,
     updatedAt: row.updated_at,
     cursor: encodeCursor(field, row.sort_key, row.id),

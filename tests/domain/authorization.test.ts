@@ -15,6 +15,7 @@ import {
   authorizeRoleGrant,
   mayCall,
   type Operation,
+  type Relation,
   type Permission,
   type Resource,
 } from "../../src/domain/access/authorization.js";
@@ -76,7 +77,7 @@ describe("the AUTHORIZATION table, entry by entry", () => {
   it("lists every operation once with a known kind", () => {
     expect(OPERATIONS.length).toBeGreaterThan(30);
     for (const operation of OPERATIONS) {
-      expect(["query", "mutation", "subscription", "field"], operation).toContain(permissionOf(operation).kind);
+      expect(["query", "mutation", "subscription", "field", "input"], operation).toContain(permissionOf(operation).kind);
       const permission = permissionOf(operation);
       // Either public, or it names who may: a non-public entry without roles would lock everyone out.
       expect(permission.public === true || permission.roles !== undefined, `${operation} names who may call it`).toBe(true);
@@ -112,7 +113,8 @@ describe("the AUTHORIZATION table, entry by entry", () => {
 
 // =============================================================================================
 describe("relations: the session's assignee and the user themselves", () => {
-  const withRelation = (relation: "SESSION_ASSIGNEE" | "SELF") => OPERATIONS.filter((op) => permissionOf(op).relation === relation);
+  const withRelation = (relation: Relation) => OPERATIONS.filter((op) => permissionOf(op).relations?.includes(relation));
+  const names = (operation: Operation, relation: Relation) => permissionOf(operation).relations?.includes(relation) ?? false;
   /** Roles the entry does not allow, so that only the relation can grant. */
   const outsiders = (operation: Operation) => ROLES.filter((role) => !entryAllowsRole(operation, role));
 
@@ -130,9 +132,32 @@ describe("relations: the session's assignee and the user themselves", () => {
         "setSessionFormat",
         "setSessionSchedule",
         "setSessionSurvey",
+        // S8–S10, S6: the assignee manages the session's people
+        "RegisterForSessionInput.userId",
+        "cancelRegistration",
+        "markAttendance",
+        "Session.attendanceLink",
       ].sort(),
     );
-    expect(withRelation("SELF").sort()).toEqual(["updateUser", "user"]);
+    expect(withRelation("SELF").sort()).toEqual(["cancelRegistration", "registration", "updateUser", "user"]);
+    expect(withRelation("SESSION_TRAINER").sort()).toEqual(["Session.attendanceLink", "markAttendance"]);
+  });
+
+  it.each(withRelation("SESSION_TRAINER"))("%s: SESSION_TRAINER grants only to the session's trainer or host", (operation) => {
+    expect(outsiders(operation).length).toBeGreaterThan(0);
+    for (const role of outsiders(operation)) {
+      const actor = user([role]);
+      const cases: Array<[Resource, boolean]> = [
+        [{ sessionTrainerIds: ["someone-else", ME] }, true],
+        [{ sessionTrainerIds: ["someone-else"] }, false],
+        [{ sessionTrainerIds: [] }, false],
+        [{}, false],
+        [{ userId: ME }, names(operation, "SELF")],
+      ];
+      for (const [resource, expected] of cases) {
+        expect(mayCall(actor, operation, resource), `${operation} as ${role} on ${JSON.stringify(resource)}`).toBe(expected);
+      }
+    }
   });
 
   it.each(withRelation("SESSION_ASSIGNEE"))("%s: SESSION_ASSIGNEE grants only with the matching assignee", (operation) => {
@@ -144,7 +169,7 @@ describe("relations: the session's assignee and the user themselves", () => {
         [{ sessionAssigneeId: "someone-else" }, false],
         [{ sessionAssigneeId: null }, false],
         [{}, false],
-        [{ userId: ME }, false], // the SELF relation does not stand in for the assignee
+        [{ userId: ME }, names(operation, "SELF")], // SELF stands in for the assignee only where named
       ];
       for (const [resource, expected] of cases) {
         expect(mayCall(actor, operation, resource), `${operation} as ${role} on ${JSON.stringify(resource)}`).toBe(expected);
@@ -162,7 +187,7 @@ describe("relations: the session's assignee and the user themselves", () => {
         [{ userId: ME }, true],
         [{ userId: "someone-else" }, false],
         [{}, false],
-        [{ sessionAssigneeId: ME }, false],
+        [{ sessionAssigneeId: ME }, names(operation, "SESSION_ASSIGNEE")],
       ];
       for (const [resource, expected] of cases) {
         expect(mayCall(actor, operation, resource), `${operation} as ${role} on ${JSON.stringify(resource)}`).toBe(expected);
@@ -173,10 +198,13 @@ describe("relations: the session's assignee and the user themselves", () => {
   it.each(OPERATIONS.filter((op) => !isPublic(op)))(
     "%s: a relation the entry does not name grants nothing (nor does any relation to an API key)",
     (operation) => {
-      const everything: Resource = { sessionAssigneeId: ME, userId: ME };
-      const named = permissionOf(operation).relation;
+      const everything: Resource = { sessionAssigneeId: ME, sessionTrainerIds: [ME], userId: ME };
       for (const role of ROLES.filter((r) => !entryAllowsRole(operation, r))) {
-        const resource: Resource = named === "SESSION_ASSIGNEE" ? { userId: ME } : named === "SELF" ? { sessionAssigneeId: ME } : everything;
+        const resource: Resource = {
+          ...(names(operation, "SESSION_ASSIGNEE") ? {} : { sessionAssigneeId: ME }),
+          ...(names(operation, "SESSION_TRAINER") ? {} : { sessionTrainerIds: [ME] }),
+          ...(names(operation, "SELF") ? {} : { userId: ME }),
+        };
         expect(mayCall(user([role]), operation, resource), `${operation} as ${role}`).toBe(false);
       }
       for (const scope of API_KEY_SCOPES) {
@@ -190,7 +218,7 @@ describe("relations: the session's assignee and the user themselves", () => {
 describe("no caller, wrong caller", () => {
   it("exactly the sign-up / sign-in operations are public", () => {
     expect(OPERATIONS.filter(isPublic).sort()).toEqual(
-      ["acceptInvitation", "createOrganization", "refreshAccessToken", "signIn", "signUp"].sort(),
+      ["acceptInvitation", "createOrganization", "refreshAccessToken", "signIn", "signUp", "signUpAndRegister"].sort(),
     );
   });
 
@@ -235,8 +263,9 @@ describe("no caller, wrong caller", () => {
 
 // =============================================================================================
 describe("the rules issue 3 names, written out by hand", () => {
-  const mutations = OPERATIONS.filter((op) => permissionOf(op).kind === "mutation" && !isPublic(op));
-  const reads = OPERATIONS.filter((op) => permissionOf(op).kind !== "mutation" && !isPublic(op));
+  const writes = ["mutation", "input"];
+  const mutations = OPERATIONS.filter((op) => writes.includes(permissionOf(op).kind) && !isPublic(op));
+  const reads = OPERATIONS.filter((op) => !writes.includes(permissionOf(op).kind) && !isPublic(op));
 
   it("AUDITOR changes nothing: the only mutations it may call are signing out and its own password", () => {
     const auditorMutations = mutations.filter((op) => mayCall(user(["AUDITOR"]), op));

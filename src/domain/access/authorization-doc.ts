@@ -1,13 +1,18 @@
-import { AUTHORIZATION, type Permission } from "./authorization.js";
+import { AUTHORIZATION, type Permission, type Relation } from "./authorization.js";
 
-const KIND_ORDER: Permission["kind"][] = ["query", "mutation", "subscription", "field"];
+const RELATION_WORDS: Record<Relation, string> = {
+  SESSION_ASSIGNEE: "the session's assignee",
+  SESSION_TRAINER: "the session's trainer or host",
+  SELF: "the user themselves",
+};
+
+const KIND_ORDER: Permission["kind"][] = ["query", "mutation", "subscription", "field", "input"];
 
 function who(permission: Permission): string {
   if (permission.public) return "anyone (no token)";
   const roles = permission.roles === "ANY_MEMBER" ? "every member" : (permission.roles ?? []).join(", ");
-  const relation =
-    permission.relation === "SESSION_ASSIGNEE" ? " or the session's assignee" : permission.relation === "SELF" ? " or the user themselves" : "";
-  return `${roles}${relation}`;
+  const relations = (permission.relations ?? []).map((relation) => RELATION_WORDS[relation]);
+  return [roles, ...relations].join(" or ");
 }
 
 /** The README's authorization table, generated from AUTHORIZATION (a test keeps them equal). */

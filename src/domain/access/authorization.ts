@@ -1,18 +1,19 @@
 import { DomainError } from "../shared/errors.js";
-import type { Role } from "../users/user.js";
+import { ROLES, type Role } from "../users/user.js";
 import { type Actor, type ApiKeyScope, STAFF_ROLES } from "./actor.js";
 
 /** A relation between the caller and the thing acted on that grants access without the role. */
-export type Relation = "SESSION_ASSIGNEE" | "SELF";
+export type Relation = "SESSION_ASSIGNEE" | "SESSION_TRAINER" | "SELF";
 
 export interface Permission {
-  kind: "query" | "mutation" | "subscription" | "field";
+  /** "input": a field of a mutation's input that needs more than the mutation itself. */
+  kind: "query" | "mutation" | "subscription" | "field" | "input";
   /** Anyone, signed in or not (sign-in, sign-up…). */
   public?: true;
   /** Roles allowed; "ANY_MEMBER" = every signed-in user of the organization. */
   roles?: readonly Role[] | "ANY_MEMBER";
-  /** A user who holds this relation to the resource is allowed too. */
-  relation?: Relation;
+  /** A user who holds one of these relations to the resource is allowed too. */
+  relations?: readonly Relation[];
   /** An API key holding one of these scopes is allowed; none listed = API keys never are. */
   scopes?: readonly ApiKeyScope[];
   /** What else limits it, in words (shown in the README's table). */
@@ -24,9 +25,13 @@ const PEOPLE_MANAGERS: readonly Role[] = ["ADMIN", "MANAGER", "EMPLOYEE"];
 const SESSION_EDIT: Permission = {
   kind: "mutation",
   roles: ["ADMIN"],
-  relation: "SESSION_ASSIGNEE",
+  relations: ["SESSION_ASSIGNEE"],
   scopes: ["sessions:write"],
 };
+/** Front desk work on a session's people (S8–S10, S6): the ADMIN, EMPLOYEEs, the assignee. */
+const PARTICIPANT_MANAGERS: readonly Role[] = ["ADMIN", "EMPLOYEE"];
+/** Who can take part in a session: everyone but the AUDITOR, who changes nothing. */
+const PARTICIPANTS: readonly Role[] = ROLES.filter((role) => role !== "AUDITOR");
 const PUBLIC = (kind: Permission["kind"], note?: string): Permission => ({ kind, public: true, ...(note ? { note } : {}) });
 const LEARNER_VISIBILITY =
   "LEARNERs see only PLANNED, CONFIRMED and CANCELED sessions, public ones and private ones that target them, one of their teams or their e-mail (S5)";
@@ -51,7 +56,7 @@ export const AUTHORIZATION = {
   updateOrganizationSettings: { kind: "mutation", roles: ["ADMIN"] },
   // People
   users: { kind: "query", roles: STAFF, scopes: ["people:read"] },
-  user: { kind: "query", roles: STAFF, relation: "SELF", scopes: ["people:read"] },
+  user: { kind: "query", roles: STAFF, relations: ["SELF"], scopes: ["people:read"] },
   createUser: {
     kind: "mutation",
     roles: PEOPLE_MANAGERS,
@@ -68,7 +73,7 @@ export const AUTHORIZATION = {
   updateUser: {
     kind: "mutation",
     roles: PEOPLE_MANAGERS,
-    relation: "SELF",
+    relations: ["SELF"],
     scopes: ["people:write"],
     note: "non-ADMINs: LEARNERs only; a user edits their own name and country, not their membership",
   },
@@ -121,6 +126,61 @@ export const AUTHORIZATION = {
   confirmSession: SESSION_EDIT,
   cancelSession: SESSION_EDIT,
   sessionStatusChanged: { kind: "subscription", roles: "ANY_MEMBER", scopes: ["events:read"], note: LEARNER_VISIBILITY },
+  // Registrations and attendance (S4, S6, S8–S10)
+  registerForSession: {
+    kind: "mutation",
+    roles: PARTICIPANTS,
+    scopes: ["sessions:write"],
+    note: "registers the caller; naming someone else (`userId`, required for API keys) needs `RegisterForSessionInput.userId`",
+  },
+  "RegisterForSessionInput.userId": {
+    kind: "input",
+    roles: PARTICIPANT_MANAGERS,
+    relations: ["SESSION_ASSIGNEE"],
+    scopes: ["sessions:write"],
+    note: "registering another person, who must still be in the session's audience and countries",
+  },
+  signUpAndRegister: PUBLIC("mutation", "public session link: creates a LEARNER account, registers it and signs in"),
+  cancelRegistration: {
+    kind: "mutation",
+    roles: PARTICIPANT_MANAGERS,
+    relations: ["SELF", "SESSION_ASSIGNEE"],
+    scopes: ["sessions:write"],
+    note: "participants cancel their own until the session starts; the first waiting person takes the seat",
+  },
+  markAttendance: {
+    kind: "mutation",
+    roles: PARTICIPANT_MANAGERS,
+    relations: ["SESSION_ASSIGNEE", "SESSION_TRAINER"],
+    scopes: ["sessions:write"],
+    note: "from the session's start on",
+  },
+  confirmAttendance: {
+    kind: "mutation",
+    roles: PARTICIPANTS,
+    note: "needs the session's signed attendance link, opened by a registered participant while it is valid (S6)",
+  },
+  registration: { kind: "query", roles: STAFF, relations: ["SELF"], scopes: ["sessions:read"] },
+  mySessions: { kind: "query", roles: "ANY_MEMBER", note: "the caller's own registrations" },
+  "Session.participants": {
+    kind: "field",
+    roles: STAFF,
+    scopes: ["sessions:read"],
+    note: "participants and waitlist; FORBIDDEN for everyone else, who see the counts and their own registration",
+  },
+  "Session.attendanceLink": {
+    kind: "field",
+    roles: [...PARTICIPANT_MANAGERS, "AUDITOR"],
+    relations: ["SESSION_ASSIGNEE", "SESSION_TRAINER"],
+    scopes: ["sessions:write"],
+    note: "the link and QR code to show in the room; null for everyone else",
+  },
+  registrationChanged: {
+    kind: "subscription",
+    roles: "ANY_MEMBER",
+    scopes: ["events:read"],
+    note: "staff and API keys receive every registration of the session, everyone else only their own",
+  },
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof AUTHORIZATION;
@@ -128,6 +188,8 @@ export type Operation = keyof typeof AUTHORIZATION;
 /** What the caller stands in relation to (only what the operation's rule needs). */
 export interface Resource {
   sessionAssigneeId?: string | null;
+  /** The session's trainer and host. */
+  sessionTrainerIds?: readonly string[];
   userId?: string;
 }
 
@@ -139,13 +201,17 @@ export function mayCall(actor: Actor | null, operation: Operation, resource: Res
   if (actor.kind === "API_KEY") return permission.scopes?.some((scope) => actor.scopes.includes(scope)) ?? false;
   const roles = permission.roles;
   if (roles === "ANY_MEMBER" || roles?.some((role) => actor.roles.includes(role))) return true;
-  switch (permission.relation) {
+  return (permission.relations ?? []).some((relation) => holds(actor.userId, relation, resource));
+}
+
+function holds(userId: string, relation: Relation, resource: Resource): boolean {
+  switch (relation) {
     case "SESSION_ASSIGNEE":
-      return resource.sessionAssigneeId != null && resource.sessionAssigneeId === actor.userId;
+      return resource.sessionAssigneeId != null && resource.sessionAssigneeId === userId;
+    case "SESSION_TRAINER":
+      return resource.sessionTrainerIds?.includes(userId) ?? false;
     case "SELF":
-      return resource.userId === actor.userId;
-    case undefined:
-      return false;
+      return resource.userId === userId;
   }
 }
 

@@ -36,8 +36,11 @@ function register(
   session: Session,
   roster: Roster,
 ): SessionEvent[] {
-  parseOrThrow(idSchema, registrationId, "registrationId");
+  const id = parseOrThrow(idSchema, registrationId, "registrationId");
   if (activeRegistrationOf(roster, participant.userId)) return []; // S9: one active registration per person
+  if (roster.entries[id]) {
+    throw new DomainError("ALREADY_EXISTS", `Registration ${id} already exists`, { field: "registrationId" });
+  }
   assertOpen(session, context.now);
   if (!isInAudience(session, participant)) {
     throw new DomainError("NOT_IN_AUDIENCE", `This private session is not open to user ${participant.userId}`);
@@ -55,7 +58,7 @@ function register(
   if (session.details.price !== null) {
     throw new DomainError("PAYMENT_REQUIRED", `Session ${session.id} is paid: enrol and pay to register`);
   }
-  const base = { sessionId: session.id, registrationId, userId: participant.userId, registeredBy: context.actorId };
+  const base = { sessionId: session.id, registrationId: id, userId: participant.userId, registeredBy: context.actorId };
   const at = context.now.toISOString();
   const capacity = capacityOf(session);
   if (capacity === null || roster.registeredCount < capacity) {

@@ -2,7 +2,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, InputType, Int } from "type-graphql";
 import { SessionCreationStatus, SessionFormatKind, SessionMode, SessionOrderField, SessionStatus, SortDirection } from "../types/enums.js";
 
-const IDEMPOTENCY = {
+export const IDEMPOTENCY = {
   nullable: true,
   description: "Send the same key when retrying a request: the change is then applied once",
 } as const;
@@ -17,6 +17,12 @@ export class SessionAudienceInput {
 
   @Field(() => Int, { nullable: true })
   maxParticipants?: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "PUBLIC only: beyond max, people join a waitlist (default true); false refuses them",
+  })
+  waitlistEnabled?: boolean | null;
 
   @Field(() => [ID], { nullable: true })
   targetTeamIds?: string[] | null;

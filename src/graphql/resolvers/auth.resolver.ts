@@ -4,7 +4,7 @@ import { decoyPasswordHash, hashPassword, verifyPassword } from "../../adapters/
 import { signInStreamName } from "../../domain/access/sign-in.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
 import { DomainError, ValidationError } from "../../domain/shared/errors.js";
-import { countryCodeSchema, emailSchema, nonEmptyText, parseOrThrow } from "../../domain/shared/validation.js";
+import { emailSchema, nonEmptyText, parseOrThrow } from "../../domain/shared/validation.js";
 import { passwordSchema, userStreamName } from "../../domain/users/user.js";
 import type { UserRecord } from "../../projections/identity.queries.js";
 import { authorize, requireUser, type GraphQLContext } from "../context.js";
@@ -17,6 +17,7 @@ import {
 } from "../inputs/identity.input.js";
 import { readInvitationToken } from "../services/invitations.js";
 import { issueTokens, startSignIn } from "../services/sign-in.js";
+import { signUpLearner } from "../services/sign-up.js";
 import { AuthPayload } from "../types/user.type.js";
 
 const WRONG_CREDENTIALS = "The e-mail or password is incorrect";
@@ -55,29 +56,8 @@ export class AuthResolver {
   @Mutation(() => AuthPayload, { description: "Create your own LEARNER account in an organization and sign in" })
   async signUp(@Arg("input", () => SignUpInput) input: SignUpInput, @Ctx() context: GraphQLContext): Promise<AuthPayload> {
     authorize(context, "signUp");
-    const email = parseOrThrow(emailSchema, input.email, "email");
-    const displayName = parseOrThrow(nonEmptyText(200), input.displayName, "displayName");
-    const country = input.country == null ? null : parseOrThrow(countryCodeSchema, input.country, "country");
-    parseOrThrow(passwordSchema, input.password, "password");
-    await context.app.signInLimiter.beforeAttempt(email, context.clientIp);
-    const organization = context.app.identityQueries.organization(input.organizationId);
-    if (!organization) throw new DomainError("NOT_FOUND", `Organization ${input.organizationId} was not found`);
-
-    const userId = randomUUID();
-    const result = await context.app.userRegistration.register({
-      type: "RegisterUser",
-      userId,
-      email,
-      displayName,
-      roles: ["LEARNER"],
-      country,
-      isMember: false,
-      passwordHash: await hashPassword(input.password),
-      source: "SIGN_UP",
-      context: this.selfContext(context, organization.id, userId),
-    });
-    await context.app.caughtUp(result.position);
-    return startSignIn(context, { id: userId, organizationId: organization.id }, "SIGN_UP");
+    const { userId, organizationId } = await signUpLearner(context, input);
+    return startSignIn(context, { id: userId, organizationId }, "SIGN_UP");
   }
 
   @Mutation(() => AuthPayload, {

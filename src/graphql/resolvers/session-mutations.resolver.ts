@@ -309,7 +309,12 @@ function detailsFrom(input: SessionDetailsFields) {
 /** Raw values: the decider validates them (missing min/max become "is required"). */
 function audienceFrom(input: SessionAudienceInput): SetSessionAudience["audience"] {
   return (input.mode === "PUBLIC"
-    ? { mode: input.mode, minParticipants: input.minParticipants, maxParticipants: input.maxParticipants }
+    ? {
+        mode: input.mode,
+        minParticipants: input.minParticipants,
+        maxParticipants: input.maxParticipants,
+        waitlistEnabled: input.waitlistEnabled ?? undefined,
+      }
     : {
         mode: input.mode,
         targetTeamIds: input.targetTeamIds ?? [],

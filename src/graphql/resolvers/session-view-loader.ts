@@ -26,5 +26,7 @@ export function sessionAfterCommand(
   if (record) return toSessionView(record.session, record);
   const { state, revision } = result;
   if (state.kind === "Initial" || revision === null) throw notFound("Session", sessionId);
-  return toSessionView(state.session, { revision, updatedAt: new Date().toISOString() });
+  const { roster } = state;
+  const counts = { registered: roster.registeredCount, waitlisted: roster.waitlist.length, attended: roster.attendedCount };
+  return toSessionView(state.session, { revision, updatedAt: new Date().toISOString(), counts });
 }

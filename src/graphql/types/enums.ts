@@ -2,6 +2,11 @@ import { registerEnumType } from "type-graphql";
 import { API_KEY_SCOPES } from "../../domain/access/actor.js";
 import { PAYMENT_METHODS } from "../../domain/organizations/settings.js";
 import { ROLES, USER_STATUSES } from "../../domain/users/user.js";
+import {
+  ATTENDANCE_METHODS,
+  CANCELLATION_REASONS,
+  REGISTRATION_STATUSES,
+} from "../../domain/sessions/registration-events.js";
 import { SESSION_FORMAT_KINDS, SESSION_MODES, SESSION_STATUSES } from "../../domain/sessions/values.js";
 
 /** A GraphQL enum whose values are exactly the domain's list: they cannot drift apart. */
@@ -31,6 +36,16 @@ export const SessionOrderField = enumOf(["START", "NAME", "CREATED"] as const);
 export type SessionOrderField = keyof typeof SessionOrderField;
 export const SortDirection = enumOf(["ASC", "DESC"] as const);
 export type SortDirection = keyof typeof SortDirection;
+export const RegistrationStatus = enumOf(REGISTRATION_STATUSES);
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+export const CancellationReason = enumOf(CANCELLATION_REASONS);
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+export const AttendanceMethod = enumOf(ATTENDANCE_METHODS);
+export type AttendanceMethod = (typeof ATTENDANCE_METHODS)[number];
+export const Timeframe = enumOf(["UPCOMING", "PAST"] as const);
+export type Timeframe = keyof typeof Timeframe;
+export const RegistrationChangeKind = enumOf(["REGISTERED", "WAITLISTED", "PROMOTED", "CANCELED", "ATTENDED"] as const);
+export type RegistrationChangeKind = keyof typeof RegistrationChangeKind;
 
 registerEnumType(SessionStatus, {
   name: "SessionStatus",
@@ -48,3 +63,14 @@ registerEnumType(UserStatus, {
 });
 registerEnumType(PaymentMethod, { name: "PaymentMethod", description: "CASH: pay at the session; CHECK: check by mail" });
 registerEnumType(ApiKeyScope, { name: "ApiKeyScope", description: "SESSIONS_READ is the scope sessions:read, and so on" });
+registerEnumType(RegistrationStatus, {
+  name: "RegistrationStatus",
+  description: "REGISTERED: holds a seat; WAITLISTED: waits for one, first come first served; CANCELED",
+});
+registerEnumType(CancellationReason, { name: "CancellationReason" });
+registerEnumType(AttendanceMethod, {
+  name: "AttendanceMethod",
+  description: "LINK: the participant opened the attendance link / QR code; STAFF: marked by staff",
+});
+registerEnumType(Timeframe, { name: "Timeframe", description: "UPCOMING: not ended yet; PAST: ended" });
+registerEnumType(RegistrationChangeKind, { name: "RegistrationChangeKind" });

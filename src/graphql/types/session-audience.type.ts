@@ -8,6 +8,9 @@ export class PublicAudience {
 
   @Field(() => Int)
   maxParticipants!: number;
+
+  @Field(() => Boolean, { description: "Beyond max, people join a first-come waitlist (S9)" })
+  waitlistEnabled!: boolean;
 }
 
 @ObjectType({ description: "S5: only the targets can see and register; with no target, nobody can" })

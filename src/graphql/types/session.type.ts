@@ -144,4 +144,16 @@ export class Session {
 
   @Field(() => Int, { description: "Revision of the session's event stream (0 = just created)" })
   revision!: number;
+
+  @Field(() => Int, { description: "People holding a seat (S9: never more than maxParticipants)" })
+  registeredCount!: number;
+
+  @Field(() => Int, { description: "People on the waitlist" })
+  waitlistedCount!: number;
+
+  @Field(() => Int, { description: "Participants marked as attended (S6)" })
+  attendedCount!: number;
+
+  @Field(() => Int, { nullable: true, description: "Seats left on a public session; null for private ones (no cap)" })
+  availableSeats!: number | null;
 }

@@ -1,11 +1,16 @@
 import { DateTime } from "luxon";
 import type { Session as DomainSession } from "../../domain/sessions/decider.js";
+import type { SessionCounts } from "../../projections/sessions.queries.js";
 import { money } from "./money.type.js";
 import type { Session, SessionSchedule } from "./session.type.js";
 
 /** The API's view of a session (read model row or domain state). */
-export function toSessionView(session: DomainSession, meta: { revision: bigint; updatedAt: string }): Session {
+export function toSessionView(
+  session: DomainSession,
+  meta: { revision: bigint; updatedAt: string; counts: SessionCounts },
+): Session {
   const d = session.details;
+  const max = session.audience?.mode === "PUBLIC" ? session.audience.maxParticipants : null;
   return {
     id: session.id,
     status: session.status,
@@ -37,6 +42,10 @@ export function toSessionView(session: DomainSession, meta: { revision: bigint; 
     createdAt: new Date(session.createdAt),
     updatedAt: new Date(meta.updatedAt),
     revision: Number(meta.revision),
+    registeredCount: meta.counts.registered,
+    waitlistedCount: meta.counts.waitlisted,
+    attendedCount: meta.counts.attended,
+    availableSeats: max === null ? null : Math.max(0, max - meta.counts.registered),
   };
 }
 

@@ -1,0 +1,70 @@
+import { GraphQLError } from "graphql";
+import type { Actor } from "../../domain/access/actor.js";
+import type { Resource } from "../../domain/access/authorization.js";
+import { canSeeSession } from "../../domain/access/session-visibility.js";
+import type { RegistrationCommand } from "../../domain/sessions/commands.js";
+import type { Session, SessionState } from "../../domain/sessions/decider.js";
+import { sessionStreamName } from "../../domain/sessions/events.js";
+import type { RosterEntry } from "../../domain/sessions/roster.js";
+import type { CommandResult } from "../../domain/shared/command-handler.js";
+import { DomainError } from "../../domain/shared/errors.js";
+import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
+import type { GraphQLContext } from "../context.js";
+import { notFound } from "../errors.js";
+import type { Registration } from "../types/registration.type.js";
+import { toRegistrationView } from "../types/registration.view.js";
+
+/** What the authorization table's relations need to know about a session. */
+export function sessionResource(session: Session): Resource {
+  const format = session.format;
+  const trainerIds = [format?.trainerId ?? null, format && "hostId" in format ? format.hostId : null];
+  return {
+    sessionAssigneeId: session.details.assigneeId,
+    sessionTrainerIds: trainerIds.filter((id): id is string => id !== null),
+  };
+}
+
+type Check = (session: Session, entry: (registrationId: string) => RosterEntry | undefined) => void;
+
+/**
+ * Runs a registration command on the session's stream. The session must be visible to the caller
+ * (NOT_FOUND otherwise, like a missing one); `check` authorizes on the state the decision uses.
+ */
+export function runRegistrationCommand(
+  context: GraphQLContext,
+  actor: Actor | null,
+  sessionId: string,
+  command: RegistrationCommand,
+  check?: Check,
+): Promise<CommandResult<SessionState>> {
+  parseOrThrow(idSchema, sessionId, "sessionId");
+  return context.app.sessions.handle(sessionStreamName(sessionId), command, (state) => {
+    if (state.kind === "Initial" || (actor && !canSeeSession(actor, state.session))) throw notFound("Session", sessionId);
+    check?.(state.session, (registrationId) => state.roster.entries[registrationId]);
+  });
+}
+
+/** The session a registration belongs to (NOT_FOUND for another organization's or an unknown one). */
+export function sessionIdOfRegistration(context: GraphQLContext, organizationId: string, registrationId: string): string {
+  parseOrThrow(idSchema, registrationId, "registrationId");
+  const record = context.app.registrationQueries.byIds(organizationId, [registrationId]).get(registrationId);
+  if (!record) throw new DomainError("NOT_FOUND", `Registration ${registrationId} was not found`);
+  return record.sessionId;
+}
+
+/** After a command: the registration as the read model shows it once it has caught up. */
+export async function registrationAfterCommand(
+  context: GraphQLContext,
+  organizationId: string,
+  registrationId: string,
+  result: CommandResult<SessionState>,
+): Promise<Registration> {
+  await context.app.caughtUp(result.position);
+  const record = context.app.registrationQueries.byIds(organizationId, [registrationId]).get(registrationId);
+  if (!record) {
+    throw new GraphQLError("The change is recorded but not readable yet: send the same request again in a moment", {
+      extensions: { code: "SERVICE_UNAVAILABLE" },
+    });
+  }
+  return toRegistrationView(record);
+}

@@ -1,0 +1,118 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { AttendanceMethod, CancellationReason, RegistrationChangeKind, RegistrationStatus } from "./enums.js";
+import { PageInfo } from "./session-connection.type.js";
+
+@ObjectType({ description: "A person's place on a session: a seat, a place on the waitlist, or a canceled one" })
+export class Registration {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  sessionId!: string;
+
+  @Field(() => ID)
+  userId!: string;
+
+  @Field(() => RegistrationStatus)
+  status!: RegistrationStatus;
+
+  @Field(() => Int, { nullable: true, description: "1 = next to get a seat; null unless WAITLISTED" })
+  waitlistPosition!: number | null;
+
+  @Field(() => DateTimeResolver, { description: "When the person asked to join" })
+  requestedAt!: Date;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: "When they got their seat (directly or from the waitlist)" })
+  registeredAt!: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: "When a freed seat moved them off the waitlist" })
+  promotedAt!: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  canceledAt!: Date | null;
+
+  @Field(() => CancellationReason, { nullable: true })
+  cancellationReason!: CancellationReason | null;
+
+  @Field(() => String, { nullable: true, description: "The comment given on cancel (the session's cancel reason for S10)" })
+  cancellationComment!: string | null;
+
+  @Field(() => Boolean)
+  attended!: boolean;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  attendedAt!: Date | null;
+
+  @Field(() => AttendanceMethod, { nullable: true })
+  attendanceMethod!: AttendanceMethod | null;
+
+  @Field(() => ID, { description: "Who registered them: themselves, staff, or an API key (api-key:<id>)" })
+  registeredBy!: string;
+}
+
+@ObjectType()
+export class RegistrationEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => Registration)
+  node!: Registration;
+}
+
+@ObjectType()
+export class RegistrationConnection {
+  @Field(() => [RegistrationEdge])
+  edges!: RegistrationEdge[];
+
+  @Field(() => [Registration], { description: "The nodes of `edges`, for clients that need no cursors" })
+  nodes!: Registration[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType({ description: "S6: the session's signed attendance link, to show in the room" })
+export class AttendanceLink {
+  @Field(() => String, { description: "Opened by a signed-in participant, it calls confirmAttendance" })
+  url!: string;
+
+  @Field(() => String, { description: "The signed token inside the URL, for confirmAttendance" })
+  token!: string;
+
+  @Field(() => DateTimeResolver, { description: "Start + attendanceConfirmationOffsetMinutes" })
+  validFrom!: Date;
+
+  @Field(() => DateTimeResolver, { description: "The session's end" })
+  validUntil!: Date;
+
+  @Field(() => String, { description: "The URL as a QR code, SVG markup" })
+  qrCodeSvg!: string;
+
+  @Field(() => String, { description: "The URL as a QR code, PNG data URL (data:image/png;base64,…)" })
+  qrCodePngDataUrl!: string;
+}
+
+@ObjectType({ description: "Something happened to a registration (registrationChanged)" })
+export class RegistrationChange {
+  @Field(() => RegistrationChangeKind)
+  change!: RegistrationChangeKind;
+
+  @Field(() => ID)
+  sessionId!: string;
+
+  @Field(() => Registration, { description: "The registration as it is after the change" })
+  registration!: Registration;
+
+  @Field(() => ID)
+  changedBy!: string;
+
+  @Field(() => DateTimeResolver)
+  changedAt!: Date;
+
+  @Field(() => String, { description: "Position in the event log, for resuming" })
+  position!: string;
+}
