@@ -7,6 +7,7 @@ import type { CommandContext } from "../domain/shared/decider.js";
 import { DomainError } from "../domain/shared/errors.js";
 import { deterministicUuid } from "../domain/shared/event-metadata.js";
 import type { UserRecord } from "../projections/identity.queries.js";
+import type { RegistrationRecord } from "../projections/registrations.queries.js";
 import type { SessionRecord } from "../projections/sessions.queries.js";
 import type { TeamRecord } from "../projections/teams.queries.js";
 import { authenticate } from "./authenticate.js";
@@ -18,6 +19,8 @@ export interface Loaders {
   teamById: DataLoader<string, TeamRecord | null>;
   teamIdsByUserId: DataLoader<string, string[]>;
   memberIdsByTeamId: DataLoader<string, string[]>;
+  /** The caller's registration on each session (active, else the latest canceled one). */
+  myRegistrationBySessionId: DataLoader<string, RegistrationRecord | null>;
 }
 
 export interface GraphQLContext {
@@ -39,7 +42,7 @@ export async function buildContext(
 ): Promise<GraphQLContext> {
   const { actor, user, signInId, problem } = await authenticate(app, authorization);
   const { requestId, clientIp } = request;
-  const loaders = createLoaders(app, actor?.organizationId ?? null);
+  const loaders = createLoaders(app, actor?.organizationId ?? null, actor?.kind === "USER" ? actor.userId : null);
   if (user) loaders.userById.prime(user.id, user);
   return {
     app,
@@ -53,7 +56,7 @@ export async function buildContext(
 }
 
 /** Per request and per organization: a loader never returns another tenant's rows. */
-function createLoaders(app: App, organizationId: string | null): Loaders {
+function createLoaders(app: App, organizationId: string | null, userId: string | null): Loaders {
   const none = <T>(ids: readonly string[], empty: T) => ids.map(() => empty);
   return {
     userById: new DataLoader(async (ids) => {
@@ -81,6 +84,11 @@ function createLoaders(app: App, organizationId: string | null): Loaders {
       const found = app.teamQueries.memberIdsByTeamIds(organizationId, ids);
       return ids.map((id) => found.get(id) ?? []);
     }),
+    myRegistrationBySessionId: new DataLoader(async (ids) => {
+      if (!organizationId || !userId) return none(ids, null);
+      const found = app.registrationQueries.latestOfUser(organizationId, userId, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    }),
   };
 }
 
@@ -95,6 +103,17 @@ export function authorize(context: GraphQLContext, operation: Operation, resourc
   if (!mayCall(context.actor, operation, resource) && !context.actor) requireActor(context);
   authorizeWithTable(context.actor, operation, resource);
   return context.actor!;
+}
+
+/**
+ * For operations a relation can grant (the session's assignee, the participant…): refuses now
+ * whoever would be refused even holding every relation; the resource is checked once loaded.
+ */
+export function authorizeBeforeLoading(context: GraphQLContext, operation: Operation): Actor {
+  const actor = requireActor(context);
+  const self = actor.kind === "USER" ? actor.userId : undefined;
+  authorizeWithTable(actor, operation, { userId: self, sessionAssigneeId: self, sessionTrainerIds: self ? [self] : [] });
+  return actor;
 }
 
 /** A person (not an API key). */

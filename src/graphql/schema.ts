@@ -9,6 +9,10 @@ import { TeamResolver } from "./resolvers/team.resolver.js";
 import { SessionMutationsResolver } from "./resolvers/session-mutations.resolver.js";
 import { SessionSubscriptionResolver } from "./resolvers/session-subscription.resolver.js";
 import { SessionResolver } from "./resolvers/session.resolver.js";
+import { RegistrationMutationsResolver } from "./resolvers/registration-mutations.resolver.js";
+import { RegistrationResolver } from "./resolvers/registration.resolver.js";
+import { RegistrationSubscriptionResolver } from "./resolvers/registration-subscription.resolver.js";
+import { SessionRegistrationsResolver } from "./resolvers/session-registrations.resolver.js";
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
@@ -21,6 +25,10 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       SessionResolver,
       SessionMutationsResolver,
       SessionSubscriptionResolver,
+      SessionRegistrationsResolver,
+      RegistrationResolver,
+      RegistrationMutationsResolver,
+      RegistrationSubscriptionResolver,
     ],
     // Input is validated with zod in the domain, not with class-validator.
     validate: false,

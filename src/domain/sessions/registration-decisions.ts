@@ -8,7 +8,6 @@ import type {
   ParticipantPromotedFromWaitlist,
   PromotionReason,
   RegistrationCanceled,
-  RegistrationEvent,
 } from "./registration-events.js";
 import { activeRegistrationOf, evolveRoster, type Roster, type RosterEntry } from "./roster.js";
 import { reasonSchema, type SessionAudience } from "./values.js";

@@ -57,6 +57,11 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     return this.serialised(streamName, () => this.decideAndAppend(streamName, command, guard));
   }
 
+  /** The stream's current state (from the cache when fresh), e.g. to refuse early what a command would. */
+  async currentState(streamName: string): Promise<State> {
+    return (await this.loadStream(streamName)).state;
+  }
+
   private async decideAndAppend(
     streamName: string,
     command: Command,

@@ -8,6 +8,7 @@ import type { SessionStatus } from "../types/enums.js";
 import { SessionStatusChange } from "../types/session-status-change.type.js";
 import { notFound } from "../errors.js";
 import { toSessionView } from "../types/session.view.js";
+import { subscriberStillActive } from "./subscriber-check.js";
 
 @Resolver()
 export class SessionSubscriptionResolver {
@@ -17,12 +18,9 @@ export class SessionSubscriptionResolver {
       const actor = authorize(context as GraphQLContext, "sessionStatusChanged");
       const { projector, sessionQueries } = (context as GraphQLContext).app;
       const everything = sessionVisibilityFor(actor).kind === "ALL";
-      const { identityQueries, apiKeyQueries } = (context as GraphQLContext).app;
       const visible = (event: RecordedEvent) => {
         if (event.metadata.tenantId !== actor.organizationId) return false;
-        // A user deactivated (or a key revoked) while subscribed stops receiving at once.
-        if (actor.kind === "USER" && identityQueries.userById(actor.userId)?.status === "DEACTIVATED") return false;
-        if (actor.kind === "API_KEY" && apiKeyQueries.byId(actor.apiKeyId)?.revokedAt) return false;
+        if (!subscriberStillActive((context as GraphQLContext).app, actor)) return false;
         if (everything) return true;
         const record = sessionQueries.byId(actor.organizationId, String(event.data.sessionId));
         return record !== null && canSeeSession(actor, record.session);

@@ -27,12 +27,12 @@ export function parseSignUp(input: SignUpInput): SignUpFields {
 export async function signUpLearner(
   context: GraphQLContext,
   input: SignUpInput,
+  userId: string = randomUUID(),
 ): Promise<{ userId: string; organizationId: string } & SignUpFields> {
   const fields = parseSignUp(input);
   await context.app.signInLimiter.beforeAttempt(fields.email, context.clientIp);
   const organization = context.app.identityQueries.organization(input.organizationId);
   if (!organization) throw new DomainError("NOT_FOUND", `Organization ${input.organizationId} was not found`);
-  const userId = randomUUID();
   const result = await context.app.userRegistration.register({
     type: "RegisterUser",
     userId,

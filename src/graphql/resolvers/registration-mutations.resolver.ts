@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import { Arg, Ctx, Field, Mutation, ObjectType, Resolver } from "type-graphql";
+import type { Actor } from "../../domain/access/actor.js";
+import { authorize as authorizeWithTable } from "../../domain/access/authorization.js";
+import { LEARNER_VISIBLE_STATUSES } from "../../domain/access/session-visibility.js";
+import type { Participant, RegisterForSession } from "../../domain/sessions/commands.js";
+import { sessionDecider } from "../../domain/sessions/decider.js";
+import { sessionStreamName } from "../../domain/sessions/events.js";
+import { DomainError, ValidationError } from "../../domain/shared/errors.js";
+import { deterministicUuid } from "../../domain/shared/event-metadata.js";
+import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
+import { authorize, authorizeBeforeLoading, commandContext, requireUser, type GraphQLContext } from "../context.js";
+import { notFound } from "../errors.js";
+import {
+  CancelRegistrationInput,
+  ConfirmAttendanceInput,
+  MarkAttendanceInput,
+  RegisterForSessionInput,
+  SignUpAndRegisterInput,
+} from "../inputs/registration.input.js";
+import {
+  registrationAfterCommand,
+  runRegistrationCommand,
+  sessionIdOfRegistration,
+  sessionResource,
+} from "../services/registrations.js";
+import { startSignIn } from "../services/sign-in.js";
+import { parseSignUp, signUpLearner } from "../services/sign-up.js";
+import { Registration } from "../types/registration.type.js";
+import { AuthPayload } from "../types/user.type.js";
+
+@ObjectType({ description: "The new account's tokens and its registration" })
+export class SignUpAndRegisterPayload extends AuthPayload {
+  @Field(() => Registration)
+  registration!: Registration;
+}
+
+/** S8–S10 and S6: joining, leaving, attending. Capacity is decided on the session's stream (S9). */
+@Resolver()
+export class RegistrationMutationsResolver {
+  @Mutation(() => Registration, {
+    description:
+      "Join a free session (S8): a seat, or the waitlist when full (S9). Registering again returns the same registration.",
+  })
+  async registerForSession(
+    @Arg("input", () => RegisterForSessionInput) input: RegisterForSessionInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<Registration> {
+    const actor = authorize(context, "registerForSession");
+    const forSomeoneElse = input.userId != null && (actor.kind === "API_KEY" || input.userId !== actor.userId);
+    if (actor.kind === "API_KEY" && input.userId == null) throw new ValidationError("userId", "is required for API keys");
+    // Refused before any lookup, so nobody probes user ids; the assignee is checked on the session below.
+    if (forSomeoneElse) authorizeBeforeLoading(context, "RegisterForSessionInput.userId");
+    const participant = await participantFor(context, actor, input.userId);
+    const ctx = commandContext(context, "registerForSession", input.idempotencyKey);
+    const result = await runRegistrationCommand(
+      context,
+      actor,
+      input.sessionId,
+      {
+        type: "RegisterForSession",
+        sessionId: input.sessionId,
+        registrationId: deterministicUuid(`registration/${ctx.commandId}/${participant.userId}`),
+        participant,
+        context: ctx,
+      },
+      (session) => {
+        if (forSomeoneElse) authorizeWithTable(actor, "RegisterForSessionInput.userId", sessionResource(session));
+      },
+    );
+    const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser[participant.userId] : undefined;
+    if (!registrationId) throw notFound("Registration of user", participant.userId);
+    return registrationAfterCommand(context, actor.organizationId, registrationId, result);
+  }
+
+  @Mutation(() => SignUpAndRegisterPayload, {
+    description: "S8, public session link: create a LEARNER account, register it for the session and sign in, in one step",
+  })
+  async signUpAndRegister(
+    @Arg("input", () => SignUpAndRegisterInput) input: SignUpAndRegisterInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<SignUpAndRegisterPayload> {
+    authorize(context, "signUpAndRegister");
+    const fields = parseSignUp(input);
+    const sessionId = parseOrThrow(idSchema, input.sessionId, "sessionId");
+    const userId = randomUUID();
+    const organizationId = input.organizationId;
+    const ctx = { commandId: randomUUID(), organizationId, actorId: userId, now: new Date(), correlationId: context.requestId };
+    const command: RegisterForSession = {
+      type: "RegisterForSession",
+      sessionId,
+      registrationId: deterministicUuid(`registration/${ctx.commandId}/${userId}`),
+      participant: { userId, email: fields.email, country: fields.country, teamIds: [] },
+      context: ctx,
+    };
+    // The link is for open public sessions; whatever the registration would refuse (closed, full
+    // without waitlist, country, price) is refused before the account is created.
+    const state = await context.app.sessions.currentState(sessionStreamName(sessionId));
+    const session = state.kind === "Existing" ? state.session : null;
+    if (!session || session.organizationId !== organizationId || session.mode !== "PUBLIC") throw notFound("Session", sessionId);
+    if (!LEARNER_VISIBLE_STATUSES.includes(session.status)) throw notFound("Session", sessionId);
+    sessionDecider.decide(command, state);
+
+    await signUpLearner(context, input, userId);
+    const result = await runRegistrationCommand(context, null, sessionId, command);
+    const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser[userId]! : "";
+    const registration = await registrationAfterCommand(context, organizationId, registrationId, result);
+    const auth = await startSignIn(context, { id: userId, organizationId }, "SIGN_UP");
+    return { ...auth, registration };
+  }
+
+  @Mutation(() => Registration, {
+    description:
+      "Leave a session or its waitlist (yours until the session starts; staff: anyone's). A freed seat goes to the first waiting person.",
+  })
+  async cancelRegistration(
+    @Arg("input", () => CancelRegistrationInput) input: CancelRegistrationInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<Registration> {
+    const actor = authorizeBeforeLoading(context, "cancelRegistration");
+    const sessionId = sessionIdOfRegistration(context, actor.organizationId, input.registrationId);
+    const result = await runRegistrationCommand(
+      context,
+      actor,
+      sessionId,
+      {
+        type: "CancelRegistration",
+        sessionId,
+        registrationId: input.registrationId,
+        comment: input.comment,
+        context: commandContext(context, "cancelRegistration", input.idempotencyKey),
+      },
+      (session, entry) => {
+        authorizeWithTable(actor, "cancelRegistration", { ...sessionResource(session), userId: entry(input.registrationId)?.userId });
+      },
+    );
+    return registrationAfterCommand(context, actor.organizationId, input.registrationId, result);
+  }
+
+  @Mutation(() => Registration, {
+    description: "S6: the attendance link / QR code, opened by a registered participant while it is valid",
+  })
+  async confirmAttendance(
+    @Arg("input", () => ConfirmAttendanceInput) input: ConfirmAttendanceInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<Registration> {
+    const actor = requireUser(context, "confirmAttendance");
+    const sessionId = parseOrThrow(idSchema, input.sessionId, "sessionId");
+    const signedFor = context.app.attendanceLinks.sessionIdOf(input.token.trim());
+    if (signedFor === null) throw new DomainError("INVALID_ATTENDANCE_LINK", "This attendance link is not valid", { field: "token" });
+    if (signedFor !== sessionId) {
+      throw new DomainError("INVALID_ATTENDANCE_LINK", "This attendance link is for another session", { field: "token" });
+    }
+    const result = await runRegistrationCommand(context, actor, sessionId, {
+      type: "ConfirmAttendance",
+      sessionId,
+      method: "LINK",
+      userId: actor.userId,
+      context: commandContext(context, "confirmAttendance"),
+    });
+    const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser[actor.userId]! : "";
+    return registrationAfterCommand(context, actor.organizationId, registrationId, result);
+  }
+
+  @Mutation(() => Registration, { description: "S6: staff mark a participant as attended (from the session's start on)" })
+  async markAttendance(
+    @Arg("input", () => MarkAttendanceInput) input: MarkAttendanceInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<Registration> {
+    const actor = authorizeBeforeLoading(context, "markAttendance");
+    const sessionId = sessionIdOfRegistration(context, actor.organizationId, input.registrationId);
+    const result = await runRegistrationCommand(
+      context,
+      actor,
+      sessionId,
+      {
+        type: "ConfirmAttendance",
+        sessionId,
+        method: "STAFF",
+        registrationId: input.registrationId,
+        context: commandContext(context, "markAttendance", input.idempotencyKey),
+      },
+      (session) => authorizeWithTable(actor, "markAttendance", sessionResource(session)),
+    );
+    return registrationAfterCommand(context, actor.organizationId, input.registrationId, result);
+  }
+}
+
+/** The person registering: the caller, or the user named (who must be an active member). */
+async function participantFor(context: GraphQLContext, actor: Actor, userId: string | null | undefined): Promise<Participant> {
+  if (actor.kind === "USER" && (userId == null || userId === actor.userId)) {
+    const me = await context.loaders.userById.load(actor.userId);
+    return { userId: actor.userId, email: actor.email, country: me?.country ?? null, teamIds: actor.teamIds };
+  }
+  const id = parseOrThrow(idSchema, userId, "userId");
+  const user = await context.loaders.userById.load(id);
+  if (!user || user.status === "DEACTIVATED") {
+    throw new DomainError("NOT_FOUND", `userId: names no active user of your organization (${id})`, { field: "userId" });
+  }
+  return { userId: id, email: user.email, country: user.country, teamIds: await context.loaders.teamIdsByUserId.load(id) };
+}

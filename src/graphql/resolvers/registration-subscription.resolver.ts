@@ -1,0 +1,77 @@
+import { Repeater } from "@graphql-yoga/subscription";
+import { Arg, Ctx, ID, Resolver, Root, Subscription } from "type-graphql";
+import { mayCall } from "../../domain/access/authorization.js";
+import { canSeeSession } from "../../domain/access/session-visibility.js";
+import { isRegistrationEvent, type RegistrationEvent } from "../../domain/sessions/registration-events.js";
+import type { RecordedEvent } from "../../domain/shared/event-store.js";
+import { assertNever } from "../../domain/shared/errors.js";
+import { authorize, requireActor, type GraphQLContext } from "../context.js";
+import { notFound } from "../errors.js";
+import type { RegistrationChangeKind } from "../types/enums.js";
+import { RegistrationChange } from "../types/registration.type.js";
+import { toRegistrationView } from "../types/registration.view.js";
+import { subscriberStillActive } from "./subscriber-check.js";
+
+@Resolver()
+export class RegistrationSubscriptionResolver {
+  @Subscription(() => RegistrationChange, {
+    description:
+      "Registrations of one session as they change (registered, waitlisted, promoted, canceled, attended): staff see all, others their own",
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      const actor = authorize(ctx, "registrationChanged");
+      const sessionId = String(args.sessionId);
+      const record = ctx.app.sessionQueries.byId(actor.organizationId, sessionId);
+      if (!record || !canSeeSession(actor, record.session)) throw notFound("Session", sessionId);
+      const everyone = mayCall(actor, "Session.participants");
+      const concerns = (event: RecordedEvent) =>
+        isRegistrationEvent(event) &&
+        event.data.sessionId === sessionId &&
+        event.metadata.tenantId === actor.organizationId &&
+        (everyone || (actor.kind === "USER" && event.data.userId === actor.userId)) &&
+        subscriberStillActive(ctx.app, actor);
+      return new Repeater<RecordedEvent>(async (push, stop) => {
+        const unsubscribe = ctx.app.projector.onProjected((event) => {
+          if (concerns(event)) void push(event);
+        });
+        await stop;
+        unsubscribe();
+      });
+    },
+  })
+  registrationChanged(
+    @Arg("sessionId", () => ID) _sessionId: string,
+    @Root() recorded: RecordedEvent,
+    @Ctx() context: GraphQLContext,
+  ): RegistrationChange {
+    const event = { type: recorded.type, data: recorded.data } as RegistrationEvent;
+    const organizationId = requireActor(context).organizationId;
+    const record = context.app.registrationQueries.byIds(organizationId, [event.data.registrationId]).get(event.data.registrationId);
+    if (!record) throw notFound("Registration", event.data.registrationId);
+    return {
+      change: changeOf(event),
+      sessionId: event.data.sessionId,
+      registration: toRegistrationView(record),
+      changedBy: String(recorded.metadata.actorId),
+      changedAt: new Date(String(recorded.metadata.occurredAt)),
+      position: recorded.position.toString(),
+    };
+  }
+}
+
+function changeOf(event: RegistrationEvent): RegistrationChangeKind {
+  switch (event.type) {
+    case "ParticipantRegistered":
+      return "REGISTERED";
+    case "ParticipantWaitlisted":
+      return "WAITLISTED";
+    case "ParticipantPromotedFromWaitlist":
+      return "PROMOTED";
+    case "RegistrationCanceled":
+      return "CANCELED";
+    case "AttendanceConfirmed":
+      return "ATTENDED";
+    default:
+      return assertNever(event);
+  }
+}

@@ -1,0 +1,88 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { mayCall } from "../../domain/access/authorization.js";
+import { REGISTRATION_STATUSES } from "../../domain/sessions/registration-events.js";
+import { ValidationError } from "../../domain/shared/errors.js";
+import { authorizeBeforeLoading, requireUser, type GraphQLContext } from "../context.js";
+import { notFound } from "../errors.js";
+import { toConnection } from "../types/connection.js";
+import { RegistrationStatus, Timeframe } from "../types/enums.js";
+import { Registration, RegistrationConnection } from "../types/registration.type.js";
+import { toRegistrationView } from "../types/registration.view.js";
+import { Session, SessionDocument, SessionSurvey } from "../types/session.type.js";
+import { toSessionView } from "../types/session.view.js";
+import { User } from "../types/user.type.js";
+import { toUserView } from "../types/user.view.js";
+import { MAX_PAGE_SIZE } from "./session.resolver.js";
+
+const ACTIVE: RegistrationStatus[] = ["REGISTERED", "WAITLISTED"];
+
+@Resolver(() => Registration)
+export class RegistrationResolver {
+  @Query(() => RegistrationConnection, {
+    description: "My sessions: your registrations, upcoming (soonest first) or past (latest first), with their status",
+  })
+  mySessions(
+    @Ctx() context: GraphQLContext,
+    @Arg("timeframe", () => Timeframe, { defaultValue: "UPCOMING" }) timeframe: Timeframe,
+    @Arg("status", () => [RegistrationStatus], {
+      nullable: true,
+      description: "Default: REGISTERED and WAITLISTED",
+    })
+    status?: RegistrationStatus[] | null,
+    @Arg("first", () => Int, { defaultValue: 20, description: `1 to ${MAX_PAGE_SIZE}` }) first = 20,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): RegistrationConnection {
+    const actor = requireUser(context, "mySessions");
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+      throw new ValidationError("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
+    }
+    const statuses = status?.length ? status.filter((s) => REGISTRATION_STATUSES.includes(s)) : ACTIVE;
+    const page = context.app.registrationQueries.ofUser(
+      actor.userId,
+      timeframe,
+      statuses,
+      new Date().toISOString(),
+      first,
+      after ?? undefined,
+    );
+    return toConnection(page, after, toRegistrationView);
+  }
+
+  @Query(() => Registration, { description: "One registration: staff, or the person registered; NOT_FOUND otherwise" })
+  registration(@Arg("id", () => ID) id: string, @Ctx() context: GraphQLContext): Registration {
+    const actor = authorizeBeforeLoading(context, "registration");
+    const record = context.app.registrationQueries.byIds(actor.organizationId, [id]).get(id);
+    if (!record || !mayCall(actor, "registration", { userId: record.userId })) throw notFound("Registration", id);
+    return toRegistrationView(record);
+  }
+
+  @FieldResolver(() => Session, { nullable: true })
+  async session(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<Session | null> {
+    const record = await context.loaders.sessionById.load(registration.sessionId);
+    return record ? toSessionView(record.session, record) : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  async user(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<User | null> {
+    const user = await context.loaders.userById.load(registration.userId);
+    return user ? toUserView(user) : null;
+  }
+
+  @FieldResolver(() => [SessionDocument], { description: "S7: the session's documents, for participants holding a seat" })
+  async documents(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<SessionDocument[]> {
+    if (registration.status !== "REGISTERED") return [];
+    const session = await this.session(registration, context);
+    return session?.documents ?? [];
+  }
+
+  @FieldResolver(() => SessionSurvey, {
+    nullable: true,
+    description: "S7: the survey to fill in, once the session has ended, for participants who held a seat",
+  })
+  async survey(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<SessionSurvey | null> {
+    if (registration.status !== "REGISTERED") return null;
+    const session = await this.session(registration, context);
+    const ended = session?.schedule ? session.schedule.endsAt.getTime() <= Date.now() : false;
+    return ended ? (session?.survey ?? null) : null;
+  }
+}

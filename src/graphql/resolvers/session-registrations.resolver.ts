@@ -1,0 +1,79 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { mayCall } from "../../domain/access/authorization.js";
+import { ValidationError } from "../../domain/shared/errors.js";
+import type { SessionRoster } from "../../projections/registrations.queries.js";
+import { authorize, type GraphQLContext } from "../context.js";
+import { toConnection } from "../types/connection.js";
+import { AttendanceLink, Registration, RegistrationConnection } from "../types/registration.type.js";
+import { toRegistrationView } from "../types/registration.view.js";
+import { Session } from "../types/session.type.js";
+import { MAX_PAGE_SIZE } from "./session.resolver.js";
+
+/** A session's people: its roster for staff, the caller's own registration for everyone (S8–S10, S6). */
+@Resolver(() => Session)
+export class SessionRegistrationsResolver {
+  @FieldResolver(() => RegistrationConnection, {
+    description: "Staff: the people holding a seat, in the order they got it",
+  })
+  participants(
+    @Root() session: Session,
+    @Ctx() context: GraphQLContext,
+    @Arg("first", () => Int, { defaultValue: 50, description: `1 to ${MAX_PAGE_SIZE}` }) first: number,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("attended", () => Boolean, { nullable: true, description: "Only those who attended (true) or not (false)" })
+    attended?: boolean | null,
+  ): RegistrationConnection {
+    return roster(context, session, "PARTICIPANTS", first, after, attended ?? undefined);
+  }
+
+  @FieldResolver(() => RegistrationConnection, { description: "Staff: the waitlist, first in line first (S9)" })
+  waitlist(
+    @Root() session: Session,
+    @Ctx() context: GraphQLContext,
+    @Arg("first", () => Int, { defaultValue: 50, description: `1 to ${MAX_PAGE_SIZE}` }) first: number,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): RegistrationConnection {
+    return roster(context, session, "WAITLIST", first, after);
+  }
+
+  @FieldResolver(() => Registration, {
+    nullable: true,
+    description: "Your registration on this session: the active one, else your latest canceled one; null if none",
+  })
+  async myRegistration(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<Registration | null> {
+    const record = await context.loaders.myRegistrationBySessionId.load(session.id);
+    return record ? toRegistrationView(record) : null;
+  }
+
+  @FieldResolver(() => AttendanceLink, {
+    nullable: true,
+    description: "S6: the signed link and QR code participants open to confirm attendance (staff; null without a schedule)",
+  })
+  async attendanceLink(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<AttendanceLink | null> {
+    const format = session.format;
+    const trainerIds = [format?.trainerId, format && "hostId" in format ? format.hostId : null];
+    const resource = {
+      sessionAssigneeId: session.assigneeId,
+      sessionTrainerIds: trainerIds.filter((id): id is string => typeof id === "string"),
+    };
+    if (!session.schedule || !mayCall(context.actor, "Session.attendanceLink", resource)) return null;
+    const link = await context.app.attendanceLinks.linkFor(session.id);
+    return { ...link, validFrom: session.schedule.attendanceConfirmationOpensAt, validUntil: session.schedule.endsAt };
+  }
+}
+
+function roster(
+  context: GraphQLContext,
+  session: Session,
+  which: SessionRoster,
+  first: number,
+  after: string | null | undefined,
+  attended?: boolean,
+): RegistrationConnection {
+  authorize(context, "Session.participants");
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new ValidationError("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  const page = context.app.registrationQueries.roster(session.id, which, { attended }, first, after ?? undefined);
+  return toConnection(page, after, toRegistrationView);
+}
