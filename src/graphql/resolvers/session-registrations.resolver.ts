@@ -3,6 +3,7 @@ import { mayCall } from "../../domain/access/authorization.js";
 import { ValidationError } from "../../domain/shared/errors.js";
 import type { SessionRoster } from "../../projections/registrations.queries.js";
 import { authorize, type GraphQLContext } from "../context.js";
+import { trainerIdsOf } from "../services/registrations.js";
 import { toConnection } from "../types/connection.js";
 import { AttendanceLink, Registration, RegistrationConnection } from "../types/registration.type.js";
 import { toRegistrationView } from "../types/registration.view.js";
@@ -50,12 +51,7 @@ export class SessionRegistrationsResolver {
     description: "S6: the signed link and QR code participants open to confirm attendance (staff; null without a schedule)",
   })
   async attendanceLink(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<AttendanceLink | null> {
-    const format = session.format;
-    const trainerIds = [format?.trainerId, format && "hostId" in format ? format.hostId : null];
-    const resource = {
-      sessionAssigneeId: session.assigneeId,
-      sessionTrainerIds: trainerIds.filter((id): id is string => typeof id === "string"),
-    };
+    const resource = { sessionAssigneeId: session.assigneeId, sessionTrainerIds: trainerIdsOf(session.format) };
     if (!session.schedule || !mayCall(context.actor, "Session.attendanceLink", resource)) return null;
     const link = await context.app.attendanceLinks.linkFor(session.id);
     return { ...link, validFrom: session.schedule.attendanceConfirmationOpensAt, validUntil: session.schedule.endsAt };

@@ -16,12 +16,13 @@ import { toRegistrationView } from "../types/registration.view.js";
 
 /** What the authorization table's relations need to know about a session. */
 export function sessionResource(session: Session): Resource {
-  const format = session.format;
-  const trainerIds = [format?.trainerId ?? null, format && "hostId" in format ? format.hostId : null];
-  return {
-    sessionAssigneeId: session.details.assigneeId,
-    sessionTrainerIds: trainerIds.filter((id): id is string => id !== null),
-  };
+  return { sessionAssigneeId: session.details.assigneeId, sessionTrainerIds: trainerIdsOf(session.format) };
+}
+
+/** The trainer and host a session's format names. */
+export function trainerIdsOf(format: { trainerId?: string | null; hostId?: string | null } | null): string[] {
+  const ids = [format?.trainerId, format?.hostId];
+  return ids.filter((id): id is string => typeof id === "string");
 }
 
 type Check = (session: Session, entry: (registrationId: string) => RosterEntry | undefined) => void;
