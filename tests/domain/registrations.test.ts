@@ -264,6 +264,12 @@ describe("S8 RegisterForSession: joining an open session", () => {
       .thenThrows("ALREADY_EXISTS");
   });
 
+  it("the same registration id again for the same person, since canceled, is the same request retried: nothing", () => {
+    given([...publicSession(), registered("ada"), registrationCanceled("ada")])
+      .when(register("ada", { registrationId: "reg-ada" }))
+      .thenNothing();
+  });
+
   it("a person who left the waitlist can come back: at the end of the line", () => {
     const history = [
       ...publicSession({ status: "CONFIRMED", audience: { minParticipants: 1, maxParticipants: 1 } }),

@@ -12,13 +12,21 @@
  *   control) and B receives none of them.
  * Arguments come from the argument types and names (tests/support/schema-walker.ts), so an
  * operation added later is walked without being listed here. The only hand-written parts are the
- * name → object-kind rules for IDs (in the walker), the public operations' credentials below and
- * the changes that trigger subscriptions. Self-checks prove the walk would see a leak: with the
+ * name → object-kind rules for IDs (in the walker), the public operations' credentials and
+ * confirmAttendance's link below, the optional ids an API key must send (API_KEY_FILLS) and the
+ * changes that trigger subscriptions. Self-checks prove the walk would see a leak: with the
  * same arguments, A's own admin gets A's data from every query and gets past the tenant checks of
  * every mutation.
+ * A holds registrations (S8–S10: REGISTERED, WAITLISTED, CANCELED) and a session's attendance
+ * link (S6, read by A's admin through Session.attendanceLink): the walk aims registration ids and
+ * that genuine link at A, and both are among the strings that must never come back.
  * Decisions: an API key calling a person-only operation (me, signOut…) must get FORBIDDEN, not
  * UNAUTHENTICATED (it is authenticated). Any other code than NOT_FOUND or FORBIDDEN fails the
- * walk, naming the call.
+ * walk, naming the call, with one exception: confirmAttendance with A's link and a session id the
+ * link is NOT for may answer INVALID_ATTENDANCE_LINK. The link names its session itself and that
+ * answer is decided on the two arguments alone, before anything is read, the same for a link of
+ * the caller's own organization (checked below): it tells nothing of A. With the session the
+ * link IS for, the answer must be NOT_FOUND like any other of A's sessions.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Client, FormattedExecutionResult } from "graphql-ws";
@@ -37,7 +45,7 @@ import {
   type WalkCall,
 } from "../support/schema-walker.js";
 import { createReadySession } from "../support/session-setup.js";
-import { addMember, type GraphQLResponse, ok, startTestServer, type TestServer } from "../support/test-server.js";
+import { addMember, type GraphQLResponse, ok, refused, startTestServer, type TestServer } from "../support/test-server.js";
 
 /** Every distinctive string of A carries it: finding it anywhere means something of A leaked. */
 const TAG = `vq${randomBytes(4).toString("hex")}`;
@@ -55,14 +63,19 @@ const B_PASSWORD = "correct horse battery 9";
  */
 const PUBLIC_CODES = ["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "INVALID_INVITATION"];
 /**
- * signUp joins the organization named (§0: by design anyone may become a LEARNER of it). Walked
- * with A's admin's e-mail it must be refused ALREADY_EXISTS (e-mails are unique per organization),
- * creating nothing; a fresh sign-up is checked by its own test below.
+ * signUp and signUpAndRegister join the organization named (§0: by design anyone may become a
+ * LEARNER of it). Walked with A's admin's e-mail they must be refused ALREADY_EXISTS (e-mails are
+ * unique per organization), creating nothing; fresh sign-ups are checked by their own tests below.
  */
-const PUBLIC_EXTRA_CODES: Record<string, string[]> = { signUp: ["ALREADY_EXISTS"] };
+const PUBLIC_EXTRA_CODES: Record<string, string[]> = { signUp: ["ALREADY_EXISTS"], signUpAndRegister: ["ALREADY_EXISTS"] };
+/**
+ * Optional ID arguments an API key must send anyway (registerForSession: a key names the person it
+ * registers, AUTHORIZATION's note): filled for keys, so their calls get past that check to A's ids.
+ */
+const API_KEY_FILLS: Record<string, string[]> = { registerForSession: ["input.userId"] };
 
 /** Who calls; `renew` signs in again when a call (signOut…) ended the caller's sign-in. */
-type Caller = { label: string; token: string; renew?: () => Promise<string> };
+type Caller = { label: string; token: string; renew?: () => Promise<string>; apiKey?: boolean };
 type Collector = {
   results: FormattedExecutionResult<Record<string, unknown>, unknown>[];
   errors: unknown[];
@@ -78,8 +91,11 @@ const secrets = new Map<string, string>();
 let victim: IdPool;
 let own: IdPool;
 let orgA: { id: string; adminToken: string; adminId: string; adminEmail: string; refreshToken: string };
-let learnerA: { userId: string; email: string };
-let orgB: { id: string; sessionId: string };
+let learnerA: { userId: string; email: string; registrationId: string };
+/** A's genuine S6 link, for one of A's sessions where the learner holds a seat. */
+let attendance: { sessionId: string; token: string; url: string };
+/** sessionId: a draft; plannedSessionId: open, B's admin holds a seat; otherUserId: a learner of B. */
+let orgB: { id: string; sessionId: string; plannedSessionId: string; otherUserId: string };
 let aAdmin: Caller;
 let aLearner: Caller;
 let bAdmin: Caller;
@@ -104,7 +120,8 @@ function forge(token: string): string {
 }
 
 function leafOverrideFor(operation: RootOperation, name: string): unknown {
-  if (!permissionOf(operation.name)?.public) return undefined;
+  // The one `token` of a signed-in operation (confirmAttendance): A's genuine attendance link.
+  if (!permissionOf(operation.name)?.public) return name === "token" ? attendance.token : undefined;
   if (name === "email") return orgA.adminEmail;
   if (name === "refreshToken") return forge(orgA.refreshToken);
   if (name === "token") return forge(invitationToken);
@@ -115,12 +132,13 @@ function permissionOf(name: string): Permission | undefined {
   return (AUTHORIZATION as Record<string, Permission>)[name];
 }
 
-function callsFor(operation: RootOperation, victimPool: IdPool, ownPool: IdPool): WalkCall[] {
+function callsFor(operation: RootOperation, victimPool: IdPool, ownPool: IdPool, caller?: Caller): WalkCall[] {
   try {
     return generateCalls(operation, {
       victim: victimPool,
       own: ownPool,
       leafOverride: (op, name) => leafOverrideFor(op, name),
+      alsoFill: (op, path) => Boolean(caller?.apiKey && API_KEY_FILLS[op.name]?.includes(path.join("."))),
     });
   } catch (error) {
     throw new Error(`Cannot generate arguments for ${operation.kind} ${operation.name}: ${(error as Error).message}`);
@@ -143,6 +161,11 @@ const describeCall = (who: string, call: WalkCall) =>
 function allowedCodes(call: WalkCall): string[] {
   const name = call.operation.name;
   if (permissionOf(name)?.public) return [...PUBLIC_CODES, ...(PUBLIC_EXTRA_CODES[name] ?? [])];
+  // See the header: a link used for another session than its own is refused on the arguments alone.
+  const input = call.variables.input as { sessionId?: string; token?: string } | undefined;
+  if (name === "confirmAttendance" && input?.token === attendance.token && input.sessionId !== attendance.sessionId) {
+    return ["NOT_FOUND", "FORBIDDEN", "INVALID_ATTENDANCE_LINK"];
+  }
   return ["NOT_FOUND", "FORBIDDEN"];
 }
 
@@ -251,6 +274,16 @@ async function createOrganizationWith(name: string, adminEmail: string, password
   };
 }
 
+const REGISTER = `mutation ($input: RegisterForSessionInput!) { registerForSession(input: $input) { id status } }`;
+const CANCEL_REGISTRATION = `mutation ($input: CancelRegistrationInput!) { cancelRegistration(input: $input) { id status } }`;
+
+/** Registers `userId` (omitted: the caller) and returns the registration's id, checking its status. */
+async function register(token: string, sessionId: string, userId: string | undefined, status: string): Promise<string> {
+  const registration = (await gqlOk(REGISTER, { input: { sessionId, userId } }, token)).registerForSession;
+  expect(registration.status).toBe(status);
+  return registration.id as string;
+}
+
 async function createApiKey(adminToken: string, name: string): Promise<{ id: string; secret: string }> {
   const created = (
     await gqlOk(
@@ -299,7 +332,7 @@ async function setUpVictim() {
   const manager = await member("MANAGER");
   const learner = await member("LEARNER");
   const trainer = await member("TRAINER");
-  learnerA = { userId: learner.userId, email: learner.email };
+  learnerA = { userId: learner.userId, email: learner.email, registrationId: "" };
   aLearner = { label: "A's LEARNER", token: learner.token, renew: () => signIn(learner.email, A_PASSWORD, created.organizationId) };
   aAdmin = { label: "A's ADMIN", token: created.token, renew: () => signIn(adminEmail, A_PASSWORD, created.organizationId) };
 
@@ -333,9 +366,9 @@ async function setUpVictim() {
   secret(key.secret, "API key's secret");
   secret(`Victim key ${TAG}`, "API key's name");
 
-  const session = async (label: string, steps: string[]) => {
+  const session = async (label: string, steps: string[], audience: { min?: number; max?: number } = {}) => {
     const name = `Victim ${label} ${TAG}`;
-    const id = await createReadySession(test, admin, { name });
+    const id = await createReadySession(test, admin, { name, ...audience });
     secret(id, `${label} session's id`);
     secret(name, `${label} session's name`);
     const note = `Private note ${label} ${TAG}`;
@@ -356,7 +389,8 @@ async function setUpVictim() {
   secret(documentName, "document's name");
   secret(documentUrl, "document's URL");
   const lead = await session("lead", ["markSessionAsLead"]);
-  const planned = await session("planned public", ["planSession"]);
+  // Minimum 5: the registrations below (and signUpAndRegister's) do not confirm it (S4).
+  const planned = await session("planned public", ["planSession"], { min: 5 });
   const privateForTeam = await session("private for the team", []);
   await gqlOk(
     CHANGE_STATUS("setSessionAudience", "SetSessionAudienceInput"),
@@ -364,13 +398,34 @@ async function setUpVictim() {
     admin,
   );
   await gqlOk(CHANGE_STATUS("planSession"), { input: { sessionId: privateForTeam } }, admin);
-  const confirmed = await session("confirmed", ["planSession", "confirmSession"]);
+  // One seat: the second person waits (S9).
+  const confirmed = await session("confirmed", ["planSession", "confirmSession"], { min: 1, max: 1 });
   const canceled = await session("canceled", ["cancelSession"]);
   // The manager is the assignee of one session: the learner is nobody's assignee.
   await gqlOk(CHANGE_STATUS("editSessionDetails", "EditSessionDetailsInput"), { input: { sessionId: lead, assigneeId: manager.userId } }, admin);
 
+  // Registrations (S8–S10), by A's admin: the learner holds a seat on the planned session, the
+  // trainer's there was canceled; the admin holds the confirmed session's only seat (so A's admin
+  // has "my sessions"), the manager waits for it.
+  const canceledRegistration = await register(admin, planned, trainer.userId, "REGISTERED");
+  await gqlOk(CANCEL_REGISTRATION, { input: { registrationId: canceledRegistration, comment: `Victim cancel comment ${TAG}` } }, admin);
+  secret(`Victim cancel comment ${TAG}`, "cancellation comment");
+  learnerA.registrationId = await register(admin, planned, learner.userId, "REGISTERED");
+  const adminRegistration = await register(admin, confirmed, undefined, "REGISTERED");
+  const waitingRegistration = await register(admin, confirmed, manager.userId, "WAITLISTED");
+  secret(learnerA.registrationId, "learner's registration id (REGISTERED)");
+  secret(waitingRegistration, "manager's registration id (WAITLISTED)");
+  secret(canceledRegistration, "trainer's registration id (CANCELED)");
+  secret(adminRegistration, "admin's registration id (REGISTERED)");
+
+  // S6: the planned session's attendance link, as A's admin reads it to show it in the room.
+  const link = (await gqlOk(`query ($id: ID!) { session(id: $id) { attendanceLink { url token } } }`, { id: planned }, admin)).session
+    .attendanceLink;
+  attendance = { sessionId: planned, token: secret(link.token, "attendance token"), url: secret(link.url, "attendance link (QR code) URL") };
+
   victim = {
     session: [draft, lead, planned, privateForTeam, confirmed, canceled],
+    registration: [learnerA.registrationId, waitingRegistration, canceledRegistration, adminRegistration],
     user: [learner.userId, manager.userId, trainer.userId, invited.id, orgA.adminId],
     team: [team.id],
     apiKey: [key.id],
@@ -399,11 +454,17 @@ async function setUpAttacker() {
   ).createTeam;
   const spareKey = await createApiKey(admin, "Other spare key");
   const attackerKey = await createApiKey(admin, "Other integrator");
-  orgB = { id: created.organizationId, sessionId: session.id };
+  // An open session of B where B's admin holds a seat (minimum 10: registrations never confirm it).
+  const planned = await createReadySession(test, admin, { name: "Other planned", min: 10, max: 20 });
+  await gqlOk(CHANGE_STATUS("planSession"), { input: { sessionId: planned } }, admin);
+  const registration = await register(admin, planned, undefined, "REGISTERED");
+  orgB = { id: created.organizationId, sessionId: session.id, plannedSessionId: planned, otherUserId: user.id };
   bAdmin = { label: "B's ADMIN", token: admin, renew: () => signIn(created.adminEmail, B_PASSWORD, created.organizationId) };
-  bKey = { label: "B's API key (every scope)", token: attackerKey.secret };
+  bKey = { label: "B's API key (every scope)", token: attackerKey.secret, apiKey: true };
+  // The draft first: the other arguments of a call aimed at A are B's draft session (no one registered).
   own = {
-    session: [session.id],
+    session: [session.id, planned],
+    registration: [registration],
     user: [user.id],
     team: [team.id],
     apiKey: [spareKey.id],
@@ -448,6 +509,42 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
     expect(sessionCall!.victimIds.map((target) => target.id)).toEqual([victim.session[0]]);
     expect(JSON.stringify(snapshotBefore.session)).toContain(`Victim draft ${TAG}`);
     expect(JSON.stringify(snapshotBefore.session)).toContain(`Private note draft ${TAG}`);
+    // Registrations: registration(id) reads the learner's seat; A's admin has "my sessions".
+    const [registrationCall] = callsFor(operations.find((op) => op.name === "registration")!, victim, victim);
+    expect(registrationCall!.victimIds).toEqual([{ path: ["id"], kind: "registration", id: learnerA.registrationId }]);
+    expect(snapshotBefore.registration).toMatchObject({ registration: { id: learnerA.registrationId, userId: learnerA.userId, status: "REGISTERED" } });
+    expect(JSON.stringify(snapshotBefore.mySessions)).toContain(victim.registration[3]);
+  });
+
+  it("self-check: the registration and attendance operations are aimed at A's registrations and at A's genuine attendance link (S6, S8–S10)", async () => {
+    const aimed = (name: string, pool = victim, caller?: Caller) => callsFor(operations.find((op) => op.name === name)!, pool, own, caller);
+    // Every one of A's registrations (REGISTERED, WAITLISTED, CANCELED) is a target of each.
+    for (const name of ["cancelRegistration", "markAttendance", "registration"]) {
+      const targets = aimed(name).flatMap((call) => call.victimIds.filter((target) => target.kind === "registration").map((target) => target.id));
+      expect(new Set(targets), name).toEqual(new Set(victim.registration));
+    }
+    for (const name of ["registerForSession", "signUpAndRegister", "confirmAttendance", "registrationChanged"]) {
+      const targets = aimed(name).flatMap((call) => call.victimIds.filter((target) => target.kind === "session").map((target) => target.id));
+      expect(new Set(targets), name).toEqual(new Set(victim.session));
+    }
+    // API keys name the person they register: their calls carry a user id, A's ones included.
+    const keyCalls = aimed("registerForSession", victim, bKey);
+    expect(keyCalls.every((call) => typeof (call.variables.input as { userId?: string }).userId === "string")).toBe(true);
+    expect(keyCalls.some((call) => call.victimIds.some((target) => target.kind === "user"))).toBe(true);
+    // confirmAttendance carries A's link, once with the very session it is for.
+    const links = aimed("confirmAttendance");
+    expect(links.every((call) => (call.variables.input as { token: string }).token === attendance.token)).toBe(true);
+    expect(links.some((call) => (call.variables.input as { sessionId: string }).sessionId === attendance.sessionId)).toBe(true);
+    // The link is genuine: A's learner, who holds a seat there, gets past the link check to the
+    // window check (the session starts later), and nothing is recorded.
+    const head = await test.app.store.headPosition();
+    const mine = await test.gql(
+      `mutation ($input: ConfirmAttendanceInput!) { confirmAttendance(input: $input) { id } }`,
+      { input: { sessionId: attendance.sessionId, token: attendance.token } },
+      aLearner.token,
+    );
+    expect(refused(mine).code).toBe("OUTSIDE_ATTENDANCE_WINDOW");
+    expect(await eventsSince(head)).toEqual([]);
   });
 
   it("another organization's ADMIN and API key get NOT_FOUND/FORBIDDEN or nothing of A from every query and mutation, and change nothing of A (§0)", async () => {
@@ -457,7 +554,7 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
     let aimedAtA = 0;
     for (const attacker of attackers) {
       for (const operation of operations.filter((op) => op.kind !== "subscription")) {
-        for (const call of callsFor(operation, victim, own)) {
+        for (const call of callsFor(operation, victim, own, attacker)) {
           calls += 1;
           if (call.victimIds.length > 0) aimedAtA += 1;
           problems.push(...(await attack(attacker, call)));
@@ -480,7 +577,11 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
     };
     // Relations (SELF, SESSION_ASSIGNEE) must not help: the learner is aimed at other users only
     // and is the assignee of no session.
-    const others: IdPool = { ...victim, user: victim.user.filter((id) => id !== learnerA.userId) };
+    const others: IdPool = {
+      ...victim,
+      user: victim.user.filter((id) => id !== learnerA.userId),
+      registration: victim.registration.filter((id) => id !== learnerA.registrationId),
+    };
     const forbidden = operations.filter((op) => !permissionOf(op.name)?.public && !mayCall(learnerActor, op.name as Operation));
     expect(forbidden.length).toBeGreaterThan(20);
     const problems: string[] = [];
@@ -526,42 +627,62 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
   it("subscriptions: another organization's ADMIN and API key receive none of A's events while A's admin does (§0)", async () => {
     const subscriptions = operations.filter((op) => op.kind === "subscription");
     expect(subscriptions.length).toBeGreaterThan(0);
-    for (const operation of subscriptions) {
-      const [aimedAtA] = callsFor(operation, victim, own);
-      const [ownCall] = callsFor(operation, own, own);
-      const control = collect(test.ws(aAdmin.token), aimedAtA!.document, aimedAtA!.variables);
+    // B's barrier changes happen on B's open session (registrations) and on its draft (statuses).
+    const barrierPool: IdPool = { ...own, session: [orgB.plannedSessionId] };
+    for (const [round, operation] of subscriptions.entries()) {
+      // Every variant aimed at A (one per session of A…): some of A's objects change, the others
+      // must stay silent too.
+      const aimedAtA = callsFor(operation, victim, own);
+      const [ownCall] = callsFor(operation, barrierPool, own);
+      const controls = aimedAtA.map((call) => collect(test.ws(aAdmin.token), call.document, call.variables));
       const watchers = [bAdmin.token, bKey.token].map((token) => {
         const client = test.ws(token);
         // Same connection: a message about A would arrive before the barrier's message about B.
-        return { attack: collect(client, aimedAtA!.document, aimedAtA!.variables), barrier: collect(client, ownCall!.document, ownCall!.variables) };
+        return {
+          attacks: aimedAtA.map((call) => ({ call, collector: collect(client, call.document, call.variables) })),
+          barrier: collect(client, ownCall!.document, ownCall!.variables),
+        };
       });
       await sleep(300);
-      // Warm-up in B, so every subscription is live before A changes.
+      // Warm-up in B, so every subscription is live before A changes: a status and a registration.
       await gqlOk(CHANGE_STATUS("markSessionAsLead"), { input: { sessionId: orgB.sessionId } }, bAdmin.token);
+      const bRegistration = await register(bAdmin.token, orgB.plannedSessionId, orgB.otherUserId, "REGISTERED");
       await waitUntil(`B's subscriptions to ${operation.name} to receive B's first change`, () =>
         watchers.every((watcher) => watcher.barrier.results.length >= 1),
       );
-      // A changes: status changes of sessions, and people and teams too, for subscriptions to come.
-      await gqlOk(CHANGE_STATUS("cancelSession", "CancelSessionInput"), { input: { sessionId: victim.session[2], reason: `Gone ${TAG}` } }, aAdmin.token);
+      // A changes (repeatable, once per subscription): statuses, a registration, a team.
       await gqlOk(CHANGE_STATUS("returnSessionToDraft"), { input: { sessionId: victim.session[1] } }, aAdmin.token);
-      await gqlOk(`mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id } }`, { input: { teamId: victim.team[0], name: `Renamed ${TAG}` } }, aAdmin.token);
-      await waitUntil(`A's admin to receive A's change through ${operation.name} (the control; extend the trigger for a new subscription)`, () =>
-        control.results.length >= 1,
+      await gqlOk(CHANGE_STATUS("markSessionAsLead"), { input: { sessionId: victim.session[1] } }, aAdmin.token);
+      const aRegistration = await register(aAdmin.token, victim.session[4]!, learnerA.userId, "WAITLISTED");
+      await gqlOk(CANCEL_REGISTRATION, { input: { registrationId: aRegistration, comment: `Gone ${TAG}` } }, aAdmin.token);
+      await gqlOk(
+        `mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id } }`,
+        { input: { teamId: victim.team[0], name: `Renamed ${round} ${TAG}` } },
+        aAdmin.token,
       );
-      expect(leaks(JSON.stringify(control.results)).length, "the control subscription carries A's data").toBeGreaterThan(0);
+      await waitUntil(`A's admin to receive A's change through ${operation.name} (the control; extend the trigger for a new subscription)`, () =>
+        controls.some((control) => control.results.length >= 1),
+      );
+      const controlResults = controls.flatMap((control) => control.results);
+      expect(leaks(JSON.stringify(controlResults)).length, "the control subscription carries A's data").toBeGreaterThan(0);
       // Then B changes: once B's watchers have it, anything about A would already have arrived.
       await gqlOk(CHANGE_STATUS("returnSessionToDraft"), { input: { sessionId: orgB.sessionId } }, bAdmin.token);
+      await gqlOk(CANCEL_REGISTRATION, { input: { registrationId: bRegistration } }, bAdmin.token);
       await waitUntil(`B's subscriptions to ${operation.name} to receive B's second change`, () =>
         watchers.every((watcher) => watcher.barrier.results.length >= 2),
       );
       for (const [index, watcher] of watchers.entries()) {
         const who = index === 0 ? "B's ADMIN" : "B's API key";
-        const received = JSON.stringify({ results: watcher.attack.results, errors: watcher.attack.errors });
-        expect(leaks(received, JSON.stringify(aimedAtA!.variables)), `${who} received A's data through ${operation.name}`).toEqual([]);
-        const codes = [...watcher.attack.results.flatMap((result) => result.errors ?? [])].map((error) => String(error.extensions?.code));
-        expect(codes.filter((code) => !["NOT_FOUND", "FORBIDDEN"].includes(code)), `${who}: ${received}`).toEqual([]);
+        for (const { call, collector } of watcher.attacks) {
+          const received = JSON.stringify({ results: collector.results, errors: collector.errors });
+          expect(leaks(received, JSON.stringify(call.variables)), `${who} received A's data through ${operation.name} [${call.label}]`).toEqual([]);
+          const codes = [...collector.results.flatMap((result) => result.errors ?? [])].map((error) => String(error.extensions?.code));
+          expect(codes.filter((code) => !["NOT_FOUND", "FORBIDDEN"].includes(code)), `${who} [${call.label}]: ${received}`).toEqual([]);
+        }
       }
-      for (const collector of [control, ...watchers.flatMap((watcher) => [watcher.attack, watcher.barrier])]) collector.unsubscribe();
+      for (const collector of [...controls, ...watchers.flatMap((watcher) => [watcher.barrier, ...watcher.attacks.map((attack) => attack.collector)])]) {
+        collector.unsubscribe();
+      }
     }
   });
 
@@ -584,6 +705,75 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
     for (const event of appended) {
       expect(leaks(JSON.stringify({ stream: event.streamName, data: event.data, metadata: event.metadata }), allowed), event.type).toEqual([]);
     }
+  });
+
+  it("signUpAndRegister (S8 public link) from another organization to A's public session is NOT_FOUND and creates no account in either (§0)", async () => {
+    const signUpAndRegister = documentFor(operations.find((op) => op.name === "signUpAndRegister")!, { input: {} });
+    const email = `link-${randomUUID()}@walker.test`;
+    // A's PLANNED PUBLIC session: the link works for it, but only in A (the control below).
+    const input = { organizationId: orgB.id, sessionId: victim.session[2], email, password: B_PASSWORD, displayName: "Link newcomer" };
+    const head = await test.app.store.headPosition();
+    const mailsBefore = test.outbox.length;
+    const result = await test.gql(signUpAndRegister, { input });
+    expect(refused(result).code).toBe("NOT_FOUND");
+    expect(leaks(JSON.stringify(result), JSON.stringify(input))).toEqual([]);
+    expect(await eventsSince(head)).toEqual([]);
+    expect(test.outbox.length).toBe(mailsBefore);
+    for (const organizationId of [orgA.id, orgB.id]) {
+      const attempt = await test.gql(`mutation ($input: SignInInput!) { signIn(input: $input) { token } }`, {
+        input: { email, password: B_PASSWORD, organizationId },
+      });
+      expect(refused(attempt).code, `an account was created in ${organizationId === orgA.id ? "A" : "B"}`).toBe("UNAUTHENTICATED");
+    }
+    // Control: with A as the organization, the same link makes a LEARNER of A holding a seat, and
+    // answers nothing of A but the organization and the public session it names.
+    const payload = ok(await test.gql(signUpAndRegister, { input: { ...input, organizationId: orgA.id } })).signUpAndRegister;
+    expect(payload.user.roles).toEqual(["LEARNER"]);
+    expect(payload.registration).toMatchObject({ sessionId: victim.session[2], userId: payload.user.id, status: "REGISTERED" });
+    const allowed = `${orgA.id} Victim ${TAG} Academy ${victim.session[2]} Victim planned public ${TAG}`;
+    expect(leaks(JSON.stringify(payload), allowed)).toEqual([]);
+  });
+
+  it("S6: A's genuine attendance link is refused to another organization: INVALID_ATTENDANCE_LINK on its own open session, as for its own link of another session, NOT_FOUND on A's session; nobody is marked (§0)", async () => {
+    const CONFIRM = `mutation ($input: ConfirmAttendanceInput!) { confirmAttendance(input: $input) { id userId attended attendanceMethod } }`;
+    const admin = bAdmin.token;
+    // B's admin holds a seat on a session of B whose attendance window is open right now.
+    const live = await createReadySession(test, admin, { name: "Other live", min: 10, max: 20 });
+    await gqlOk(CHANGE_STATUS("planSession"), { input: { sessionId: live } }, admin);
+    await register(admin, live, undefined, "REGISTERED");
+    const now = Date.now();
+    await gqlOk(
+      `mutation ($input: SetSessionScheduleInput!) { setSessionSchedule(input: $input) { id } }`,
+      {
+        input: {
+          sessionId: live,
+          startsAt: new Date(now - 30 * 60_000).toISOString(),
+          endsAt: new Date(now + 2 * 3_600_000).toISOString(),
+          attendanceConfirmationOffsetMinutes: 15,
+        },
+      },
+      admin,
+    );
+    const ownToken = (await gqlOk(`query ($id: ID!) { session(id: $id) { attendanceLink { token } } }`, { id: live }, admin)).session
+      .attendanceLink.token as string;
+
+    const head = await test.app.store.headPosition();
+    const withOwnSession = { sessionId: live, token: attendance.token };
+    const mismatch = refused(await test.gql(CONFIRM, { input: withOwnSession }, admin));
+    expect(mismatch.code).toBe("INVALID_ATTENDANCE_LINK");
+    expect(leaks(JSON.stringify(mismatch), JSON.stringify(withOwnSession))).toEqual([]);
+    // The same answer as B's own link used for another session of B: it depends on nothing of A.
+    const ownMismatch = refused(await test.gql(CONFIRM, { input: { sessionId: orgB.plannedSessionId, token: ownToken } }, admin));
+    expect({ code: mismatch.code, message: mismatch.message }).toEqual({ code: ownMismatch.code, message: ownMismatch.message });
+    const withItsSession = { sessionId: attendance.sessionId, token: attendance.token };
+    const aimed = refused(await test.gql(CONFIRM, { input: withItsSession }, admin));
+    expect(aimed.code).toBe("NOT_FOUND");
+    expect(leaks(JSON.stringify(aimed), JSON.stringify(withItsSession))).toEqual([]);
+    expect(await eventsSince(head)).toEqual([]);
+
+    // Control: B's own link on that session marks B's admin (the refusals above were not the window).
+    const marked = (await gqlOk(CONFIRM, { input: { sessionId: live, token: ownToken } }, admin)).confirmAttendance;
+    expect(marked).toMatchObject({ attended: true, attendanceMethod: "LINK" });
   });
 
   it("control: with A's own admin, every mutation's generated arguments get past the tenant and role checks at least once", async () => {

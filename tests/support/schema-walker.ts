@@ -6,6 +6,8 @@
  * ID arguments are filled from pools of real ids by kind (a session, a user…), guessed from the
  * argument's name (or, for a bare `id`, from the operation's name). A name the rules do not
  * know makes generation throw, naming the operation: extend ID_KIND_RULES then.
+ * Optional ID places are left out unless a variant aims them at the victim, or the caller says
+ * they must be sent anyway (`alsoFill`: an API key must name the person it registers).
  */
 import {
   type GraphQLArgument,
@@ -48,7 +50,7 @@ export function rootOperations(schema: GraphQLSchema): RootOperation[] {
 }
 
 /** What an ID argument points at. "external" = a reference to something no organization owns here (yet). */
-export const ID_KINDS = ["session", "user", "team", "apiKey", "organization", "document", "external"] as const;
+export const ID_KINDS = ["session", "registration", "user", "team", "apiKey", "organization", "document", "external"] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 
 /** First match wins; tested against the argument's name, or the operation's name for a bare `id`. */
@@ -59,7 +61,9 @@ export const ID_KIND_RULES: readonly [RegExp, IdKind][] = [
   [/^apiKey/i, "apiKey"],
   [/^organization/i, "organization"],
   [/team/i, "team"], // teamId, teamIds, targetTeamIds, team(id)
-  [/session/i, "session"], // sessionId, session(id)
+  // Before `session`: a registration belongs to a session, its id is not one.
+  [/registration/i, "registration"], // registrationId, registration(id)
+  [/session/i, "session"], // sessionId, session(id), registrationChanged(sessionId)
   [/(user|assignee|trainer|host|member)/i, "user"], // userId, assigneeId, trainerId, hostId, memberIds, targetUserIds, user(id)
 ];
 
@@ -105,6 +109,11 @@ export interface GenerateOptions {
    * Return undefined to keep the default.
    */
   leafOverride?: (operation: RootOperation, name: string, typeName: string) => unknown;
+  /**
+   * Optional ID places to fill like required ones (with the defaults, and with each victim object
+   * in turn): arguments the caller must send although the schema makes them optional.
+   */
+  alsoFill?: (operation: RootOperation, path: readonly string[]) => boolean;
 }
 
 const isRequired = (item: GraphQLArgument | GraphQLInputField) => isNonNullType(item.type) && item.defaultValue === undefined;
@@ -136,7 +145,10 @@ export function idPaths(operation: RootOperation): IdPath[] {
  * Duplicates are dropped. Throws (naming the operation) when a value cannot be generated.
  */
 export function generateCalls(operation: RootOperation, options: GenerateOptions): WalkCall[] {
-  const paths = idPaths(operation);
+  const paths = idPaths(operation).map((idPath) => ({
+    ...idPath,
+    required: idPath.required || (options.alsoFill?.(operation, idPath.path) ?? false),
+  }));
   const calls: WalkCall[] = [];
   const seen = new Set<string>();
   const add = (assigned: Map<string, string>, defaults: IdPool, label: string) => {
@@ -169,7 +181,11 @@ function buildArguments(
   placed: string[],
 ): Record<string, unknown> {
   const victimSet = new Set(Object.values(options.victim).flat());
-  const passesThrough = (path: string[]) => [...assigned.keys()].some((key) => `${key}.`.startsWith(`${path.join(".")}.`));
+  const filled = idPaths(operation)
+    .filter((idPath) => options.alsoFill?.(operation, idPath.path))
+    .map((idPath) => idPath.path.join("."));
+  const passesThrough = (path: string[]) =>
+    [...assigned.keys(), ...filled].some((key) => `${key}.`.startsWith(`${path.join(".")}.`));
 
   const value = (type: GraphQLInputType, path: string[]): unknown => {
     if (isNonNullType(type)) return value(type.ofType, path);

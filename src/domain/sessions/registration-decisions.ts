@@ -37,9 +37,9 @@ function register(
 ): SessionEvent[] {
   const id = parseOrThrow(idSchema, registrationId, "registrationId");
   if (activeRegistrationOf(roster, participant.userId)) return []; // S9: one active registration per person
-  if (roster.entries[id]) {
-    throw new DomainError("ALREADY_EXISTS", `Registration ${id} already exists`, { field: "registrationId" });
-  }
+  const earlier = roster.entries[id];
+  if (earlier?.userId === participant.userId) return []; // the same request again (since canceled)
+  if (earlier) throw new DomainError("ALREADY_EXISTS", `Registration ${id} already exists`, { field: "registrationId" });
   assertOpen(session, context.now);
   if (!isInAudience(session, participant)) {
     throw new DomainError("NOT_IN_AUDIENCE", `This private session is not open to user ${participant.userId}`);

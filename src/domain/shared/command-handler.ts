@@ -57,9 +57,9 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     return this.serialised(streamName, () => this.decideAndAppend(streamName, command, guard));
   }
 
-  /** The stream's current state (from the cache when fresh), e.g. to refuse early what a command would. */
+  /** The stream's state as the store has it now (another process may have written), e.g. to refuse early. */
   async currentState(streamName: string): Promise<State> {
-    return (await this.loadStream(streamName)).state;
+    return (await this.readFromStore(streamName)).state;
   }
 
   private async decideAndAppend(
@@ -140,13 +140,18 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
   private async loadStream(streamName: string): Promise<LoadedStream<State>> {
     const cached = this.cache.get(streamName);
     if (cached) return cached;
+    const loaded = await this.readFromStore(streamName);
+    if (loaded.revision !== null) this.remember(streamName, loaded);
+    return loaded;
+  }
+
+  private async readFromStore(streamName: string): Promise<LoadedStream<State>> {
     const recorded = await this.store.readStream(streamName);
     let state = this.decider.initialState();
     for (const event of recorded) state = this.decider.evolve(state, { type: event.type, data: event.data } as Event);
     const last = recorded[recorded.length - 1];
-    const loaded = { state, revision: last?.revision ?? null, lastEventHash: last ? hashEvent(last) : null };
-    if (last) this.remember(streamName, loaded);
-    return loaded;
+    // Not cached here: a read outside the stream's queue could put an older view over a newer one.
+    return { state, revision: last?.revision ?? null, lastEventHash: last ? hashEvent(last) : null };
   }
 
   private remember(streamName: string, loaded: LoadedStream<State>): void {

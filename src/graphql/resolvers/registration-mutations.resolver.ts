@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, Field, Mutation, ObjectType, Resolver } from "type-graphql";
 import type { Actor } from "../../domain/access/actor.js";
-import { authorize as authorizeWithTable } from "../../domain/access/authorization.js";
-import { LEARNER_VISIBLE_STATUSES } from "../../domain/access/session-visibility.js";
-import type { Participant, RegisterForSession } from "../../domain/sessions/commands.js";
-import { sessionDecider } from "../../domain/sessions/decider.js";
+import { authorize as authorizeWithTable, mayCall } from "../../domain/access/authorization.js";
+import { canSeeSession, LEARNER_VISIBLE_STATUSES } from "../../domain/access/session-visibility.js";
+import type { Participant } from "../../domain/sessions/commands.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
 import { DomainError, ValidationError } from "../../domain/shared/errors.js";
 import { deterministicUuid } from "../../domain/shared/event-metadata.js";
@@ -21,11 +20,11 @@ import {
 import {
   registrationAfterCommand,
   runRegistrationCommand,
-  sessionIdOfRegistration,
+  sessionOfRegistration,
   sessionResource,
 } from "../services/registrations.js";
 import { startSignIn } from "../services/sign-in.js";
-import { parseSignUp, signUpLearner } from "../services/sign-up.js";
+import { prepareSignUp, recordLearner } from "../services/sign-up.js";
 import { Registration } from "../types/registration.type.js";
 import { AuthPayload } from "../types/user.type.js";
 
@@ -47,20 +46,26 @@ export class RegistrationMutationsResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<Registration> {
     const actor = authorize(context, "registerForSession");
+    const sessionId = parseOrThrow(idSchema, input.sessionId, "sessionId");
     const forSomeoneElse = input.userId != null && (actor.kind === "API_KEY" || input.userId !== actor.userId);
     if (actor.kind === "API_KEY" && input.userId == null) throw new ValidationError("userId", "is required for API keys");
-    // Refused before any lookup, so nobody probes user ids; the assignee is checked on the session below.
-    if (forSomeoneElse) authorizeBeforeLoading(context, "RegisterForSessionInput.userId");
+    // Refused before the user is looked up, so nobody probes user ids; checked again on the decided state.
+    if (forSomeoneElse && !mayCall(actor, "RegisterForSessionInput.userId")) {
+      const record = await context.loaders.sessionById.load(sessionId);
+      if (!record || !canSeeSession(actor, record.session)) throw notFound("Session", sessionId);
+      authorizeWithTable(actor, "RegisterForSessionInput.userId", sessionResource(record.session));
+    }
     const participant = await participantFor(context, actor, input.userId);
     const ctx = commandContext(context, "registerForSession", input.idempotencyKey);
+    const registrationId = deterministicUuid(`registration/${ctx.commandId}/${participant.userId}`);
     const result = await runRegistrationCommand(
       context,
       actor,
-      input.sessionId,
+      sessionId,
       {
         type: "RegisterForSession",
-        sessionId: input.sessionId,
-        registrationId: deterministicUuid(`registration/${ctx.commandId}/${participant.userId}`),
+        sessionId,
+        registrationId,
         participant,
         context: ctx,
       },
@@ -68,9 +73,11 @@ export class RegistrationMutationsResolver {
         if (forSomeoneElse) authorizeWithTable(actor, "RegisterForSessionInput.userId", sessionResource(session));
       },
     );
-    const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser[participant.userId] : undefined;
-    if (!registrationId) throw notFound("Registration of user", participant.userId);
-    return registrationAfterCommand(context, actor.organizationId, registrationId, result);
+    // The person's active registration, or this very request's when it was retried after a cancel.
+    const roster = result.state.kind === "Existing" ? result.state.roster : null;
+    const current = roster?.activeByUser[participant.userId] ?? (roster?.entries[registrationId] ? registrationId : undefined);
+    if (!current) throw notFound("Registration of user", participant.userId);
+    return registrationAfterCommand(context, actor.organizationId, current, result);
   }
 
   @Mutation(() => SignUpAndRegisterPayload, {
@@ -81,29 +88,43 @@ export class RegistrationMutationsResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<SignUpAndRegisterPayload> {
     authorize(context, "signUpAndRegister");
-    const fields = parseSignUp(input);
     const sessionId = parseOrThrow(idSchema, input.sessionId, "sessionId");
+    const signUp = await prepareSignUp(context, input);
+    const { organizationId, email, country } = signUp;
+    if (context.app.identityQueries.userByEmail(organizationId, email)) {
+      throw new DomainError("ALREADY_EXISTS", "This e-mail already has an account here: sign in, then register", {
+        field: "email",
+      });
+    }
     const userId = randomUUID();
-    const organizationId = input.organizationId;
     const ctx = { commandId: randomUUID(), organizationId, actorId: userId, now: new Date(), correlationId: context.requestId };
-    const command: RegisterForSession = {
+    // The seat is the scarce resource, so it is decided first (refusals write nothing, no account
+    // included); the account follows, and if it cannot be recorded the seat is given back.
+    const result = await runRegistrationCommand(context, null, sessionId, {
       type: "RegisterForSession",
       sessionId,
       registrationId: deterministicUuid(`registration/${ctx.commandId}/${userId}`),
-      participant: { userId, email: fields.email, country: fields.country, teamIds: [] },
+      participant: { userId, email, country, teamIds: [] },
       context: ctx,
-    };
-    // The link is for open public sessions; whatever the registration would refuse (closed, full
-    // without waitlist, country, price) is refused before the account is created.
-    const state = await context.app.sessions.currentState(sessionStreamName(sessionId));
-    const session = state.kind === "Existing" ? state.session : null;
-    if (!session || session.organizationId !== organizationId || session.mode !== "PUBLIC") throw notFound("Session", sessionId);
-    if (!LEARNER_VISIBLE_STATUSES.includes(session.status)) throw notFound("Session", sessionId);
-    sessionDecider.decide(command, state);
-
-    await signUpLearner(context, input, userId);
-    const result = await runRegistrationCommand(context, null, sessionId, command);
+    }, (session) => {
+      // The public link: open public sessions only, exactly as a learner would see them.
+      if (session.organizationId !== organizationId || session.mode !== "PUBLIC" || !LEARNER_VISIBLE_STATUSES.includes(session.status)) {
+        throw notFound("Session", sessionId);
+      }
+    });
     const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser[userId]! : "";
+    try {
+      await recordLearner(context, signUp, userId);
+    } catch (error) {
+      await context.app.sessions.handle(sessionStreamName(sessionId), {
+        type: "CancelRegistration",
+        sessionId,
+        registrationId,
+        comment: "The account could not be created",
+        context: { ...ctx, commandId: randomUUID(), now: new Date() },
+      });
+      throw error;
+    }
     const registration = await registrationAfterCommand(context, organizationId, registrationId, result);
     const auth = await startSignIn(context, { id: userId, organizationId }, "SIGN_UP");
     return { ...auth, registration };
@@ -118,7 +139,7 @@ export class RegistrationMutationsResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<Registration> {
     const actor = authorizeBeforeLoading(context, "cancelRegistration");
-    const sessionId = sessionIdOfRegistration(context, actor.organizationId, input.registrationId);
+    const { sessionId, registrationId } = sessionOfRegistration(context, actor.organizationId, input.registrationId);
     const result = await runRegistrationCommand(
       context,
       actor,
@@ -126,15 +147,15 @@ export class RegistrationMutationsResolver {
       {
         type: "CancelRegistration",
         sessionId,
-        registrationId: input.registrationId,
+        registrationId,
         comment: input.comment,
         context: commandContext(context, "cancelRegistration", input.idempotencyKey),
       },
       (session, entry) => {
-        authorizeWithTable(actor, "cancelRegistration", { ...sessionResource(session), userId: entry(input.registrationId)?.userId });
+        authorizeWithTable(actor, "cancelRegistration", { ...sessionResource(session), userId: entry(registrationId)?.userId });
       },
     );
-    return registrationAfterCommand(context, actor.organizationId, input.registrationId, result);
+    return registrationAfterCommand(context, actor.organizationId, registrationId, result);
   }
 
   @Mutation(() => Registration, {
@@ -168,7 +189,7 @@ export class RegistrationMutationsResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<Registration> {
     const actor = authorizeBeforeLoading(context, "markAttendance");
-    const sessionId = sessionIdOfRegistration(context, actor.organizationId, input.registrationId);
+    const { sessionId, registrationId } = sessionOfRegistration(context, actor.organizationId, input.registrationId);
     const result = await runRegistrationCommand(
       context,
       actor,
@@ -177,12 +198,12 @@ export class RegistrationMutationsResolver {
         type: "ConfirmAttendance",
         sessionId,
         method: "STAFF",
-        registrationId: input.registrationId,
+        registrationId,
         context: commandContext(context, "markAttendance", input.idempotencyKey),
       },
       (session) => authorizeWithTable(actor, "markAttendance", sessionResource(session)),
     );
-    return registrationAfterCommand(context, actor.organizationId, input.registrationId, result);
+    return registrationAfterCommand(context, actor.organizationId, registrationId, result);
   }
 }
 

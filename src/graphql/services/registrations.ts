@@ -38,19 +38,22 @@ export function runRegistrationCommand(
   command: RegistrationCommand,
   check?: Check,
 ): Promise<CommandResult<SessionState>> {
-  parseOrThrow(idSchema, sessionId, "sessionId");
-  return context.app.sessions.handle(sessionStreamName(sessionId), command, (state) => {
+  return context.app.sessions.handle(sessionStreamName(parseOrThrow(idSchema, sessionId, "sessionId")), command, (state) => {
     if (state.kind === "Initial" || (actor && !canSeeSession(actor, state.session))) throw notFound("Session", sessionId);
     check?.(state.session, (registrationId) => state.roster.entries[registrationId]);
   });
 }
 
 /** The session a registration belongs to (NOT_FOUND for another organization's or an unknown one). */
-export function sessionIdOfRegistration(context: GraphQLContext, organizationId: string, registrationId: string): string {
-  parseOrThrow(idSchema, registrationId, "registrationId");
+export function sessionOfRegistration(
+  context: GraphQLContext,
+  organizationId: string,
+  id: string,
+): { sessionId: string; registrationId: string } {
+  const registrationId = parseOrThrow(idSchema, id, "registrationId");
   const record = context.app.registrationQueries.byIds(organizationId, [registrationId]).get(registrationId);
   if (!record) throw new DomainError("NOT_FOUND", `Registration ${registrationId} was not found`);
-  return record.sessionId;
+  return { sessionId: record.sessionId, registrationId };
 }
 
 /** After a command: the registration as the read model shows it once it has caught up. */

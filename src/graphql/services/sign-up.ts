@@ -6,43 +6,48 @@ import { passwordSchema } from "../../domain/users/user.js";
 import type { GraphQLContext } from "../context.js";
 import type { SignUpInput } from "../inputs/identity.input.js";
 
-export interface SignUpFields {
+/** A sign-up checked and ready to record: nothing is written yet. */
+export interface PreparedSignUp {
+  organizationId: string;
   email: string;
   displayName: string;
   country: string | null;
+  passwordHash: string;
 }
 
-/** Checks what a sign-up sends, before anything is written. */
-export function parseSignUp(input: SignUpInput): SignUpFields {
-  const fields = {
-    email: parseOrThrow(emailSchema, input.email, "email"),
-    displayName: parseOrThrow(nonEmptyText(200), input.displayName, "displayName"),
-    country: input.country == null ? null : parseOrThrow(countryCodeSchema, input.country, "country"),
-  };
+/** Validates a sign-up, applies the per-IP limit and hashes the password. */
+export async function prepareSignUp(context: GraphQLContext, input: SignUpInput): Promise<PreparedSignUp> {
+  const email = parseOrThrow(emailSchema, input.email, "email");
+  const displayName = parseOrThrow(nonEmptyText(200), input.displayName, "displayName");
+  const country = input.country == null ? null : parseOrThrow(countryCodeSchema, input.country, "country");
   parseOrThrow(passwordSchema, input.password, "password");
-  return fields;
-}
-
-/** Registers a LEARNER account (unique e-mail per organization) and waits until it can sign in. */
-export async function signUpLearner(
-  context: GraphQLContext,
-  input: SignUpInput,
-  userId: string = randomUUID(),
-): Promise<{ userId: string; organizationId: string } & SignUpFields> {
-  const fields = parseSignUp(input);
-  await context.app.signInLimiter.beforeAttempt(fields.email, context.clientIp);
+  await context.app.signInLimiter.beforeAttempt(email, context.clientIp);
   const organization = context.app.identityQueries.organization(input.organizationId);
   if (!organization) throw new DomainError("NOT_FOUND", `Organization ${input.organizationId} was not found`);
+  return { organizationId: organization.id, email, displayName, country, passwordHash: await hashPassword(input.password) };
+}
+
+/** Records the LEARNER account (unique e-mail per organization) and waits until it can sign in. */
+export async function recordLearner(context: GraphQLContext, signUp: PreparedSignUp, userId: string): Promise<void> {
+  const { organizationId, passwordHash, email, displayName, country } = signUp;
   const result = await context.app.userRegistration.register({
     type: "RegisterUser",
     userId,
-    ...fields,
+    email,
+    displayName,
+    country,
     roles: ["LEARNER"],
     isMember: false,
-    passwordHash: await hashPassword(input.password),
+    passwordHash,
     source: "SIGN_UP",
-    context: { commandId: randomUUID(), organizationId: organization.id, actorId: userId, now: new Date(), correlationId: context.requestId },
+    context: { commandId: randomUUID(), organizationId, actorId: userId, now: new Date(), correlationId: context.requestId },
   });
   await context.app.caughtUp(result.position);
-  return { userId, organizationId: organization.id, ...fields };
+}
+
+export async function signUpLearner(context: GraphQLContext, input: SignUpInput): Promise<{ userId: string; organizationId: string }> {
+  const signUp = await prepareSignUp(context, input);
+  const userId = randomUUID();
+  await recordLearner(context, signUp, userId);
+  return { userId, organizationId: signUp.organizationId };
 }
