@@ -2,6 +2,8 @@
  * No N+1 (issue 3, §0 teams): the read-model statements run for a page of sessions with their
  * assignee, trainer, host and the assignee's teams — and for a page of teams with their members
  * and the members' teams — are few and do not grow with the page size (DataLoader batches).
+ * Issue 4: the same holds for "my sessions" with each registration's session and its trainer,
+ * and for a page of sessions with the caller's own registration on each.
  * Every statement the read-model database runs is recorded (startTestServer recordSql).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -151,5 +153,48 @@ describe("read-model queries do not grow with the page size (DataLoader, no N+1)
     console.log(`[query-count] users(first: 2) → ${small.statements.length}; users(first: 6) → ${large.statements.length}`);
     expect(large.data.users.nodes).toHaveLength(6);
     expect(large.statements.length, large.statements.join("\n")).toBe(small.statements.length);
+  });
+
+  it("my sessions with their session, trainer and my registration, and sessions with myRegistration, are constant too (issue 4)", async () => {
+    const REGISTERED_COUNT = 12;
+    const page = ok(await test.gql(`{ sessions(first: ${REGISTERED_COUNT}) { nodes { id } } }`, {}, admin.token)).sessions
+      .nodes as { id: string }[];
+    for (const { id: sessionId } of page) {
+      const run = async (mutation: string, inputType: string, input: Record<string, unknown>) =>
+        ok(await test.gql(`mutation ($input: ${inputType}!) { ${mutation}(input: $input) { id } }`, { input }, admin.token));
+      await run("setSessionSchedule", "SetSessionScheduleInput", {
+        sessionId,
+        startsAt: "2030-01-01T09:00:00Z",
+        endsAt: "2030-01-01T17:00:00Z",
+        attendanceConfirmationOffsetMinutes: 0,
+      });
+      await run("setSessionAudience", "SetSessionAudienceInput", { sessionId, mode: "PUBLIC", minParticipants: 5, maxParticipants: 10 });
+      await run("planSession", "ChangeSessionStatusInput", { sessionId });
+      await run("registerForSession", "RegisterForSessionInput", { sessionId });
+    }
+    const MY_SESSIONS = `query ($first: Int!) { mySessions(first: $first) { totalCount nodes {
+      id status user { id } session { id name registeredCount trainer { id } myRegistration { id } } } } }`;
+    const small = await measure(MY_SESSIONS, { first: 3 });
+    const large = await measure(MY_SESSIONS, { first: REGISTERED_COUNT });
+    console.log(`[query-count] mySessions(first: 3) → ${small.statements.length}; (first: ${REGISTERED_COUNT}) → ${large.statements.length}`);
+    const nodes = large.data.mySessions.nodes as any[];
+    expect(large.data.mySessions.totalCount).toBe(REGISTERED_COUNT);
+    expect(nodes).toHaveLength(REGISTERED_COUNT);
+    for (const node of nodes) {
+      expect(node.status).toBe("REGISTERED");
+      expect(node.user.id).toBe(admin.userId);
+      expect(node.session.registeredCount).toBe(1);
+      expect(node.session.myRegistration.id).toBe(node.id);
+      expect(people).toContain(node.session.trainer.id);
+    }
+    expect(large.statements.length, large.statements.join("\n")).toBe(small.statements.length);
+
+    const WITH_MINE = `query ($first: Int!) { sessions(first: $first) { nodes { id registeredCount myRegistration { status } } } }`;
+    const few = await measure(WITH_MINE, { first: 5 });
+    const many = await measure(WITH_MINE, { first: SESSION_COUNT });
+    console.log(`[query-count] sessions with myRegistration (first: 5) → ${few.statements.length}; (first: ${SESSION_COUNT}) → ${many.statements.length}`);
+    const mine = (many.data.sessions.nodes as any[]).filter((n) => n.myRegistration);
+    expect(mine).toHaveLength(REGISTERED_COUNT);
+    expect(many.statements.length, many.statements.join("\n")).toBe(few.statements.length);
   });
 });
