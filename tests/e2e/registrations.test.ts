@@ -11,6 +11,9 @@
  *   Registration.documents and survey.
  * Refused rules and bad input are in registrations-bad-input.test.ts.
  */
+import { randomUUID } from "node:crypto";
+import { CommandHandler } from "../../src/domain/shared/command-handler.js";
+import { emailClaimDecider, emailClaimStreamName } from "../../src/domain/users/email-claim.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession } from "../support/session-setup.js";
 import {
@@ -332,6 +335,29 @@ describe("S8 signUpAndRegister under concurrency", () => {
     expect(accounts[codes.indexOf("OK")]).toBe(1);
     const refusedButCreated = inputs.filter((input, i) => codes[i] !== "OK" && accounts[i] !== 0).map((input) => input.email);
     expect(refusedButCreated, "refused sign-ups left with an account").toEqual([]);
+  });
+
+  it("an e-mail claimed in between (another sign-up in flight): ALREADY_EXISTS, and the seat already taken goes back", async () => {
+    const sessionId = await openSession({ min: 5, max: 10 });
+    const email = `in-flight-${Date.now()}@link.test`;
+    // Another sign-up holds the address but is not in the read model yet: the pre-check cannot see it.
+    await new CommandHandler(test.app.store, emailClaimDecider).handle(emailClaimStreamName(admin.organizationId, email), {
+      type: "ClaimEmail",
+      email,
+      userId: "someone-in-flight",
+      context: { commandId: randomUUID(), organizationId: admin.organizationId, actorId: "someone-in-flight", now: new Date(), correlationId: "test" },
+    });
+    const input = { organizationId: admin.organizationId, sessionId, email, password: "correct horse battery 9", displayName: "Late" };
+    expect(refused(await test.gql(SIGN_UP_AND_REGISTER, { input }))).toMatchObject({ code: "ALREADY_EXISTS" });
+    const registrationEvents = (await test.app.store.readStream(`session-${sessionId}`))
+      .filter((event) => ["ParticipantRegistered", "RegistrationCanceled"].includes(event.type))
+      .map((event) => [event.type, event.data.reason ?? null]);
+    expect(registrationEvents).toEqual([
+      ["ParticipantRegistered", null],
+      ["RegistrationCanceled", "BY_STAFF"],
+    ]);
+    expect(await counts(sessionId)).toMatchObject({ registeredCount: 0, waitlistedCount: 0 });
+    expect(ok(await test.gql(USERS, { search: email }, admin.token)).users.totalCount).toBe(0);
   });
 });
 

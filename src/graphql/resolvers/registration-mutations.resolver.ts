@@ -3,7 +3,7 @@ import { Arg, Ctx, Field, Mutation, ObjectType, Resolver } from "type-graphql";
 import type { Actor } from "../../domain/access/actor.js";
 import { authorize as authorizeWithTable, mayCall } from "../../domain/access/authorization.js";
 import { canSeeSession, LEARNER_VISIBLE_STATUSES } from "../../domain/access/session-visibility.js";
-import type { Participant } from "../../domain/sessions/commands.js";
+import type { Participant, RegisterForSession } from "../../domain/sessions/commands.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
 import { DomainError, ValidationError } from "../../domain/shared/errors.js";
 import { deterministicUuid } from "../../domain/shared/event-metadata.js";
@@ -100,31 +100,25 @@ export class RegistrationMutationsResolver {
     const ctx = { commandId: randomUUID(), organizationId, actorId: userId, now: new Date(), correlationId: context.requestId };
     // The seat is the scarce resource, so it is decided first (refusals write nothing, no account
     // included); the account follows, and if it cannot be recorded the seat is given back.
-    const result = await runRegistrationCommand(context, null, sessionId, {
+    const register: RegisterForSession = {
       type: "RegisterForSession",
       sessionId,
       registrationId: deterministicUuid(`registration/${ctx.commandId}/${userId}`),
       participant: { userId, email, country, teamIds: [] },
       context: ctx,
-    }, (session) => {
+    };
+    const result = await runRegistrationCommand(context, null, sessionId, register, (session) => {
       // The public link: open public sessions only, exactly as a learner would see them.
-      if (session.organizationId !== organizationId || session.mode !== "PUBLIC" || !LEARNER_VISIBLE_STATUSES.includes(session.status)) {
-        throw notFound("Session", sessionId);
-      }
+      const open = session.mode === "PUBLIC" && LEARNER_VISIBLE_STATUSES.includes(session.status);
+      if (session.organizationId !== organizationId || !open) throw notFound("Session", sessionId);
     });
-    const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser[userId]! : "";
     try {
       await recordLearner(context, signUp, userId);
     } catch (error) {
-      await context.app.sessions.handle(sessionStreamName(sessionId), {
-        type: "CancelRegistration",
-        sessionId,
-        registrationId,
-        comment: "The account could not be created",
-        context: { ...ctx, commandId: randomUUID(), now: new Date() },
-      });
+      await giveSeatBack(context, register, error);
       throw error;
     }
+    const registrationId = register.registrationId;
     const registration = await registrationAfterCommand(context, organizationId, registrationId, result);
     const auth = await startSignIn(context, { id: userId, organizationId }, "SIGN_UP");
     return { ...auth, registration };
@@ -204,6 +198,22 @@ export class RegistrationMutationsResolver {
       (session) => authorizeWithTable(actor, "markAttendance", sessionResource(session)),
     );
     return registrationAfterCommand(context, actor.organizationId, registrationId, result);
+  }
+}
+
+/** Compensates a sign-up whose account could not be recorded: its seat goes to the next in line. */
+async function giveSeatBack(context: GraphQLContext, register: RegisterForSession, cause: unknown): Promise<void> {
+  try {
+    await context.app.sessions.handle(sessionStreamName(register.sessionId), {
+      type: "CancelRegistration",
+      sessionId: register.sessionId,
+      registrationId: register.registrationId,
+      comment: "The account could not be created",
+      // Not the participant (who may no longer cancel once the session started): the sign-up itself.
+      context: { ...register.context, commandId: randomUUID(), actorId: "system:sign-up", now: new Date() },
+    });
+  } catch (error) {
+    context.app.logger.error({ err: error, cause, registrationId: register.registrationId }, "could not give a seat back");
   }
 }
 
