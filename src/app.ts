@@ -34,6 +34,7 @@ import { ApiKeyQueries } from "./projections/api-keys.queries.js";
 import { IdentityQueries } from "./projections/identity.queries.js";
 import { Projector } from "./projections/projector.js";
 import { openReadModels } from "./projections/read-model-db.js";
+import { EventLogQueries } from "./projections/event-log.queries.js";
 import { RegistrationQueries } from "./projections/registrations.queries.js";
 import { SessionQueries } from "./projections/sessions.queries.js";
 import { TeamQueries } from "./projections/teams.queries.js";
@@ -57,6 +58,7 @@ export interface App {
   mailer: Mailer;
   sessionQueries: SessionQueries;
   registrationQueries: RegistrationQueries;
+  eventLogQueries: EventLogQueries;
   identityQueries: IdentityQueries;
   teamQueries: TeamQueries;
   apiKeyQueries: ApiKeyQueries;
@@ -107,6 +109,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger, logContents: !config.production }),
     sessionQueries: new SessionQueries(readModels),
     registrationQueries: new RegistrationQueries(readModels),
+    eventLogQueries: new EventLogQueries(readModels),
     identityQueries: new IdentityQueries(readModels),
     teamQueries: new TeamQueries(readModels),
     apiKeyQueries: new ApiKeyQueries(readModels),

@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { createPubSub } from "@graphql-yoga/subscription";
 import { buildSchema } from "type-graphql";
 import { ApiKeyResolver } from "./resolvers/api-key.resolver.js";
+import { AuditResolver } from "./resolvers/audit.resolver.js";
 import { AuthResolver } from "./resolvers/auth.resolver.js";
 import { OrganizationResolver } from "./resolvers/organization.resolver.js";
 import { PeopleResolver } from "./resolvers/people.resolver.js";
@@ -29,6 +30,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       RegistrationResolver,
       RegistrationMutationsResolver,
       RegistrationSubscriptionResolver,
+      AuditResolver,
     ],
     // Input is validated with zod in the domain, not with class-validator.
     validate: false,

@@ -1,4 +1,5 @@
 import { apiKeysProjection } from "./api-keys.projection.js";
+import { eventLogProjection } from "./event-log.projection.js";
 import { organizationsProjection, usersProjection } from "./identity.projection.js";
 import type { Projection } from "./projection.js";
 import { registrationsProjection } from "./registrations.projection.js";
@@ -14,4 +15,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   signInsProjection,
   sessionsProjection,
   registrationsProjection,
+  eventLogProjection,
 ];

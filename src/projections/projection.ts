@@ -6,6 +6,7 @@ export interface Projection {
   name: string;
   /** Tables it owns, emptied by a rebuild. */
   tables: readonly string[];
-  handles: ReadonlySet<string>;
+  /** Event types it applies; "ALL" for every event (the audit log). */
+  handles: ReadonlySet<string> | "ALL";
   apply(db: Database.Database, event: RecordedEvent): void;
 }

@@ -13,7 +13,7 @@ export function applyEvents(db: Database.Database, projections: readonly Project
   db.transaction(() => {
     for (const event of events) {
       for (const projection of projections) {
-        if (projection.handles.has(event.type)) projection.apply(db, event);
+        if (projection.handles === "ALL" || projection.handles.has(event.type)) projection.apply(db, event);
       }
     }
     prepared(

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** Bump when a table changes shape: the read models are then dropped and replayed. */
-export const READ_MODEL_VERSION = 4;
+export const READ_MODEL_VERSION = 5;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -107,6 +107,23 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (organization_id, start_key, id);
 CREATE INDEX IF NOT EXISTS sessions_by_name ON sessions (organization_id, name_key, id);
 CREATE INDEX IF NOT EXISTS sessions_by_created ON sessions (organization_id, created_at, id);
+CREATE TABLE IF NOT EXISTS event_log (
+  position INTEGER PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  stream_name TEXT NOT NULL,
+  category TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  actor_id TEXT,
+  occurred_at TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS event_log_by_stream ON event_log (organization_id, stream_name, position);
+CREATE INDEX IF NOT EXISTS event_log_by_type ON event_log (organization_id, type, position);
+CREATE INDEX IF NOT EXISTS event_log_by_actor ON event_log (organization_id, actor_id, position);
+CREATE INDEX IF NOT EXISTS event_log_by_time ON event_log (organization_id, occurred_at, position);
 CREATE TABLE IF NOT EXISTS registrations (
   id TEXT PRIMARY KEY,
   session_id TEXT NOT NULL,
@@ -143,6 +160,7 @@ const TABLES = [
   "sessions",
   "session_targets",
   "registrations",
+  "event_log",
 ];
 
 /** The read-model database: a separate file from the event store, rebuilt from events at will. */

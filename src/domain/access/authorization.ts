@@ -175,6 +175,10 @@ export const AUTHORIZATION = {
     scopes: ["sessions:write"],
     note: "the link and QR code to show in the room; null for everyone else",
   },
+  // History for auditors (N3)
+  eventHistory: { kind: "query", roles: ["ADMIN", "AUDITOR"], scopes: ["events:read"], note: "secrets in events are redacted" },
+  sessionAsOf: { kind: "query", roles: ["ADMIN", "AUDITOR"], scopes: ["events:read"] },
+  verifyEventHistory: { kind: "query", roles: ["ADMIN", "AUDITOR"], scopes: ["events:read"] },
   registrationChanged: {
     kind: "subscription",
     roles: "ANY_MEMBER",

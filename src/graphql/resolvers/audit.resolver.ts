@@ -1,0 +1,121 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
+import { HashChainVerifier, stateAsOf } from "../../domain/audit/history.js";
+import { sessionDecider } from "../../domain/sessions/decider.js";
+import { sessionStreamName } from "../../domain/sessions/events.js";
+import { ValidationError } from "../../domain/shared/errors.js";
+import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
+import { authorize, type GraphQLContext } from "../context.js";
+import { notFound } from "../errors.js";
+import { EventHistoryFilter } from "../inputs/audit.input.js";
+import { AuditEventConnection, EventHistoryVerification } from "../types/audit.type.js";
+import { toConnection } from "../types/connection.js";
+import { Session } from "../types/session.type.js";
+import { toSessionView } from "../types/session.view.js";
+
+const MAX_HISTORY_PAGE = 500;
+const VERIFY_BATCH = 2000;
+
+/** N3: history for auditors — read it, rebuild the past, check nothing was altered. */
+@Resolver()
+export class AuditResolver {
+  @Query(() => AuditEventConnection, {
+    description: "Your organization's events, oldest first, filtered and paginated by position (`after` = a cursor)",
+  })
+  eventHistory(
+    @Ctx() context: GraphQLContext,
+    @Arg("filter", () => EventHistoryFilter, { nullable: true }) filter?: EventHistoryFilter | null,
+    @Arg("first", () => Int, { defaultValue: 100, description: `1 to ${MAX_HISTORY_PAGE}` }) first = 100,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): AuditEventConnection {
+    const actor = authorize(context, "eventHistory");
+    if (!Number.isInteger(first) || first < 1 || first > MAX_HISTORY_PAGE) {
+      throw new ValidationError("first", `must be between 1 and ${MAX_HISTORY_PAGE}`);
+    }
+    const page = context.app.eventLogQueries.page(
+      actor.organizationId,
+      {
+        streamName: filter?.streamName ?? undefined,
+        types: filter?.types ?? undefined,
+        categories: filter?.categories ?? undefined,
+        actorId: filter?.actorId ?? undefined,
+        from: filter?.from?.toISOString(),
+        to: filter?.to?.toISOString(),
+      },
+      first,
+      after ?? undefined,
+    );
+    return toConnection(page, after, (record) => ({
+      position: record.position.toString(),
+      streamName: record.streamName,
+      revision: record.revision.toString(),
+      type: record.type,
+      actorId: record.actorId,
+      occurredAt: new Date(record.occurredAt),
+      eventId: record.eventId,
+      correlationId: (record.metadata.correlationId as string | undefined) ?? null,
+      causationId: (record.metadata.causationId as string | undefined) ?? null,
+      data: record.data,
+      metadata: record.metadata,
+    }));
+  }
+
+  @Query(() => Session, {
+    description:
+      "N3: the session exactly as it was at a past instant and/or stream revision, rebuilt from its events (fields read from other lists, like participants, are current)",
+  })
+  async sessionAsOf(
+    @Arg("id", () => ID) id: string,
+    @Ctx() context: GraphQLContext,
+    @Arg("at", () => DateTimeResolver, { nullable: true }) at?: Date | null,
+    @Arg("revision", () => Int, { nullable: true, description: "0 = as created" }) revision?: number | null,
+  ): Promise<Session> {
+    const actor = authorize(context, "sessionAsOf");
+    const sessionId = parseOrThrow(idSchema, id, "id");
+    if (revision != null && (!Number.isInteger(revision) || revision < 0)) {
+      throw new ValidationError("revision", "must be 0 or more");
+    }
+    const events = await context.app.store.readStream(sessionStreamName(sessionId));
+    const past = stateAsOf(sessionDecider, events, {
+      ...(at ? { at } : {}),
+      ...(revision != null ? { revision: BigInt(revision) } : {}),
+    });
+    const { state, lastEvent } = past;
+    // Another organization's session, or one that did not exist yet, is simply not found.
+    if (state.kind === "Initial" || state.session.organizationId !== actor.organizationId || !lastEvent) {
+      throw notFound("Session", sessionId);
+    }
+    const { roster } = state;
+    return toSessionView(state.session, {
+      revision: lastEvent.revision,
+      updatedAt: String(lastEvent.metadata.occurredAt),
+      counts: { registered: roster.registeredCount, waitlisted: roster.waitlist.length, attended: roster.attendedCount },
+    });
+  }
+
+  @Query(() => EventHistoryVerification, {
+    description: "N3: checks every stream's hash chain in your organization's history, in the event store itself",
+  })
+  async verifyEventHistory(@Ctx() context: GraphQLContext): Promise<EventHistoryVerification> {
+    const actor = authorize(context, "verifyEventHistory");
+    const verifier = new HashChainVerifier();
+    let after: bigint | undefined;
+    for (;;) {
+      const batch = await context.app.store.readAll({ after, maxCount: VERIFY_BATCH });
+      for (const event of batch) if (event.metadata.tenantId === actor.organizationId) verifier.check(event);
+      if (batch.length < VERIFY_BATCH) break;
+      after = batch[batch.length - 1]!.position;
+    }
+    const found = verifier.firstBreak;
+    return {
+      intact: found === null,
+      streamsChecked: verifier.streams,
+      eventsChecked: verifier.events,
+      firstBreak: found && {
+        ...found,
+        revision: found.revision.toString(),
+        position: found.position.toString(),
+      },
+    };
+  }
+}

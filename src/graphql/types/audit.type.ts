@@ -1,0 +1,99 @@
+import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { PageInfo } from "./session-connection.type.js";
+
+@ObjectType({ description: "N3: one recorded event with who, when, what and why" })
+export class AuditEvent {
+  @Field(() => String, { description: "Global position in the event log (a 64-bit integer as a string)" })
+  position!: string;
+
+  @Field(() => String, { description: "`<category>-<id>`, e.g. session-…" })
+  streamName!: string;
+
+  @Field(() => String, { description: "Revision within the stream (0 = first event), as a string" })
+  revision!: string;
+
+  @Field(() => String)
+  type!: string;
+
+  @Field(() => ID, { nullable: true, description: "Who: a user id or api-key:<id>" })
+  actorId!: string | null;
+
+  @Field(() => DateTimeResolver, { description: "When it happened" })
+  occurredAt!: Date;
+
+  @Field(() => ID)
+  eventId!: string;
+
+  @Field(() => String, { nullable: true, description: "Why: the request that caused it (all its events share it)" })
+  correlationId!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Why: the command or event that caused it" })
+  causationId!: string | null;
+
+  @Field(() => JSONObjectResolver, { description: "What: the event's data (password and key hashes redacted)" })
+  data!: Record<string, unknown>;
+
+  @Field(() => JSONObjectResolver, { description: "The full metadata, including the previous event's hash" })
+  metadata!: Record<string, unknown>;
+}
+
+@ObjectType()
+export class AuditEventEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => AuditEvent)
+  node!: AuditEvent;
+}
+
+@ObjectType()
+export class AuditEventConnection {
+  @Field(() => [AuditEventEdge])
+  edges!: AuditEventEdge[];
+
+  @Field(() => [AuditEvent])
+  nodes!: AuditEvent[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType({ description: "The first event whose recorded predecessor hash does not match the stored predecessor" })
+export class HashChainBreak {
+  @Field(() => String)
+  streamName!: string;
+
+  @Field(() => String)
+  revision!: string;
+
+  @Field(() => String)
+  position!: string;
+
+  @Field(() => ID)
+  eventId!: string;
+
+  @Field(() => String, { nullable: true, description: "The hash of the previous event as it is stored now" })
+  expectedPreviousHash!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The hash this event recorded when it was written" })
+  recordedPreviousHash!: string | null;
+}
+
+@ObjectType({ description: "N3: whether the organization's history is as it was written" })
+export class EventHistoryVerification {
+  @Field(() => Boolean)
+  intact!: boolean;
+
+  @Field(() => Int)
+  streamsChecked!: number;
+
+  @Field(() => Int)
+  eventsChecked!: number;
+
+  @Field(() => HashChainBreak, { nullable: true })
+  firstBreak!: HashChainBreak | null;
+}

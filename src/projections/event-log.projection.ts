@@ -1,0 +1,38 @@
+import type { Projection } from "./projection.js";
+import { prepared } from "./read-model-db.js";
+
+/** Fields whose values never leave the server, even for auditors: replaced by "[redacted]". */
+const SECRET_FIELDS = new Set(["passwordHash", "secretHash"]);
+
+/**
+ * N3: every event of the log, indexed by organization, stream, type, actor and time, so auditors
+ * page through history by position with filters. Secrets (password and key hashes) are redacted.
+ */
+export const eventLogProjection: Projection = {
+  name: "event-log",
+  tables: ["event_log"],
+  handles: "ALL",
+  apply(db, event) {
+    const organizationId = event.metadata.tenantId;
+    if (typeof organizationId !== "string") return;
+    prepared(
+      db,
+      `INSERT OR IGNORE INTO event_log (position, organization_id, stream_name, category, revision, type, actor_id,
+         occurred_at, event_id, data, metadata)
+       VALUES (@position, @organizationId, @streamName, @category, @revision, @type, @actorId, @occurredAt, @eventId,
+         @data, @metadata)`,
+    ).run({
+      position: event.position,
+      organizationId,
+      streamName: event.streamName,
+      category: event.streamName.split("-")[0],
+      revision: event.revision,
+      type: event.type,
+      actorId: typeof event.metadata.actorId === "string" ? event.metadata.actorId : null,
+      occurredAt: String(event.metadata.occurredAt ?? event.recordedAt.toISOString()),
+      eventId: event.id,
+      data: JSON.stringify(event.data, (key, value) => (SECRET_FIELDS.has(key) && value != null ? "[redacted]" : value)),
+      metadata: JSON.stringify(event.metadata),
+    });
+  },
+};
