@@ -1,8 +1,6 @@
+import { redactedJson } from "../domain/audit/redact.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
-
-/** Fields whose values never leave the server, even for auditors: replaced by "[redacted]". */
-const SECRET_FIELDS = new Set(["passwordHash", "secretHash"]);
 
 /**
  * N3: every event of the log, indexed by organization, stream, type, actor and time, so auditors
@@ -31,7 +29,7 @@ export const eventLogProjection: Projection = {
       actorId: typeof event.metadata.actorId === "string" ? event.metadata.actorId : null,
       occurredAt: String(event.metadata.occurredAt ?? event.recordedAt.toISOString()),
       eventId: event.id,
-      data: JSON.stringify(event.data, (key, value) => (SECRET_FIELDS.has(key) && value != null ? "[redacted]" : value)),
+      data: redactedJson(event.data),
       metadata: JSON.stringify(event.metadata),
     });
   },
