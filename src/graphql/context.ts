@@ -116,6 +116,12 @@ export function authorizeBeforeLoading(context: GraphQLContext, operation: Opera
   return actor;
 }
 
+/** From now on this request acts as `actor` (a person who just signed up and in). */
+export function actAs(context: GraphQLContext, actor: Actor): void {
+  context.actor = actor;
+  context.loaders = createLoaders(context.app, actor.organizationId, actor.kind === "USER" ? actor.userId : null);
+}
+
 /** A person (not an API key). */
 export function requireUser(context: GraphQLContext, operation: Operation): Extract<Actor, { kind: "USER" }> {
   const actor = authorize(context, operation);

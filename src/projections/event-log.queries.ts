@@ -33,6 +33,9 @@ type Row = Omit<EventLogRecord, "data" | "metadata" | "streamName" | "actorId" |
   metadata: string;
 };
 
+/** Positions are signed 64-bit integers in SQLite. */
+const MAX_POSITION = 2n ** 63n - 1n;
+
 /** An organization's history, oldest first, keyset-paginated by global position. */
 export class EventLogQueries {
   constructor(private readonly db: Database.Database) {}
@@ -72,7 +75,9 @@ export class EventLogQueries {
       n: number;
     }).n;
     if (after !== undefined) {
-      if (!/^\d{1,19}$/.test(after)) throw new ValidationError("after", "must be a position returned by this list");
+      if (!/^\d{1,19}$/.test(after) || BigInt(after) > MAX_POSITION) {
+        throw new ValidationError("after", "must be a position returned by this list");
+      }
       where.push("position > @after");
       params.after = BigInt(after);
     }

@@ -524,11 +524,22 @@ describe("N3 authorization: ADMIN, AUDITOR and API keys with events:read", () =>
 
 describe("eventHistory: bad input", () => {
   it("refuses an `after` that is not a position with BAD_USER_INPUT on after", async () => {
-    for (const after of ["abc", "-1", "1.5", "", "99999999999999999999", "9999999999999999999"]) {
+    for (const after of ["abc", "-1", "1.5", "", "99999999999999999999"]) {
       const error = refused(await test.gql(HISTORY, { first: 5, after }, auditor.token));
       expect(error.code, `after=${JSON.stringify(after)}`).toBe("BAD_USER_INPUT");
       expect(error.extensions.field).toBe("after");
     }
+  });
+
+  it("refuses a 19-digit `after` beyond a 64-bit position with BAD_USER_INPUT, not an internal error", async () => {
+    // Matches /^\d{1,19}$/ but is greater than 2^63 - 1: SQLite cannot bind it.
+    for (const after of ["9999999999999999999", "9223372036854775808"]) {
+      const error = refused(await test.gql(HISTORY, { first: 5, after }, auditor.token));
+      expect(error.code, `after=${after}`).toBe("BAD_USER_INPUT");
+      expect(error.extensions.field).toBe("after");
+    }
+    // The largest position is a valid cursor: nothing after it.
+    expect((await history(auditor.token, undefined, 5, "9223372036854775807")).nodes).toEqual([]);
   });
 
   it("refuses a page size outside 1 to 500 with BAD_USER_INPUT on first", async () => {
@@ -567,6 +578,16 @@ describe("sessionAsOf (N3): the session exactly as it was", () => {
       const past = ok(await test.gql(AS_OF, { id: lifeSessionId, at: step.at }, auditor.token)).sessionAsOf;
       expect(past, step.name).toEqual(step.answer);
     }
+  });
+
+  it("by instant: the very millisecond an event occurred includes it, one millisecond earlier does not", async () => {
+    const stream = (await history(auditor.token, { streamName: `session-${lifeSessionId}` })).nodes;
+    const planned = stream.find((e) => e.type === "SessionPlanned")!;
+    const exactly = ok(await test.gql(AS_OF, { id: lifeSessionId, at: planned.occurredAt }, auditor.token)).sessionAsOf;
+    expect(exactly).toEqual(steps[4]!.answer);
+    const earlier = new Date(Date.parse(planned.occurredAt) - 1).toISOString();
+    const justBefore = ok(await test.gql(AS_OF, { id: lifeSessionId, at: earlier }, auditor.token)).sessionAsOf;
+    expect(justBefore).toEqual(steps[3]!.answer);
   });
 
   it("by revision inside a multi-event command: the registration without its confirmation yet", async () => {

@@ -34,7 +34,8 @@ const REGISTER = `mutation ($input: RegisterForSessionInput!) {
 const CANCEL_REGISTRATION = `mutation ($input: CancelRegistrationInput!) { cancelRegistration(input: $input) { ${REG} } }`;
 const SIGN_UP_AND_REGISTER = `mutation ($input: SignUpAndRegisterInput!) {
   signUpAndRegister(input: $input) {
-    token refreshToken user { id email roles status country } organization { id } registration { ${REG} }
+    token refreshToken user { id email roles status country } organization { id }
+    registration { ${REG} session { id status myRegistration { id } } }
   }
 }`;
 const REGISTRATION = `query ($id: ID!) { registration(id: $id) { ${REG} } }`;
@@ -260,6 +261,12 @@ describe("S8 signUpAndRegister: the public session link", () => {
       userId: payload.user.id,
       status: "REGISTERED",
       registeredBy: payload.user.id,
+    });
+    // The answer is read as the newcomer, now signed in: their session and their registration on it.
+    expect(payload.registration.session).toEqual({
+      id: sessionId,
+      status: "CONFIRMED",
+      myRegistration: { id: payload.registration.id },
     });
     // The token works: the newcomer sees the session in their own sessions.
     const mine = ok(await test.gql(MY_SESSIONS, { timeframe: "UPCOMING" }, payload.token)).mySessions;

@@ -8,7 +8,7 @@ import { sessionStreamName } from "../../domain/sessions/events.js";
 import { DomainError, ValidationError } from "../../domain/shared/errors.js";
 import { deterministicUuid } from "../../domain/shared/event-metadata.js";
 import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
-import { authorize, authorizeBeforeLoading, commandContext, requireUser, type GraphQLContext } from "../context.js";
+import { actAs, authorize, authorizeBeforeLoading, commandContext, requireUser, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import {
   CancelRegistrationInput,
@@ -118,8 +118,9 @@ export class RegistrationMutationsResolver {
       await giveSeatBack(context, register, error);
       throw error;
     }
-    const registrationId = register.registrationId;
-    const registration = await registrationAfterCommand(context, organizationId, registrationId, result);
+    // The answer (registration.session…) is read as the person now signed in.
+    actAs(context, { kind: "USER", userId, organizationId, email, roles: ["LEARNER"], teamIds: [] });
+    const registration = await registrationAfterCommand(context, organizationId, register.registrationId, result);
     const auth = await startSignIn(context, { id: userId, organizationId }, "SIGN_UP");
     return { ...auth, registration };
   }
