@@ -76,3 +76,8 @@ export function activeRegistrationOf(roster: Roster, userId: string): RosterEntr
   const id = roster.activeByUser[userId];
   return id === undefined ? null : (roster.entries[id] ?? null);
 }
+
+/** Seats taken, people waiting, attendees: what a session shows of its roster. */
+export function rosterCounts(roster: Roster): { registered: number; waitlisted: number; attended: number } {
+  return { registered: roster.registeredCount, waitlisted: roster.waitlist.length, attended: roster.attendedCount };
+}

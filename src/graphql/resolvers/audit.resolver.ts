@@ -3,6 +3,7 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import { HashChainVerifier, stateAsOf } from "../../domain/audit/history.js";
 import { sessionDecider } from "../../domain/sessions/decider.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
+import { rosterCounts } from "../../domain/sessions/roster.js";
 import { ValidationError } from "../../domain/shared/errors.js";
 import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
 import { authorize, type GraphQLContext } from "../context.js";
@@ -85,11 +86,10 @@ export class AuditResolver {
     if (state.kind === "Initial" || state.session.organizationId !== actor.organizationId || !lastEvent) {
       throw notFound("Session", sessionId);
     }
-    const { roster } = state;
     return toSessionView(state.session, {
       revision: lastEvent.revision,
       updatedAt: String(lastEvent.metadata.occurredAt),
-      counts: { registered: roster.registeredCount, waitlisted: roster.waitlist.length, attended: roster.attendedCount },
+      counts: rosterCounts(state.roster),
     });
   }
 

@@ -1,5 +1,6 @@
 import { canSeeSession } from "../../domain/access/session-visibility.js";
 import type { SessionState } from "../../domain/sessions/decider.js";
+import { rosterCounts } from "../../domain/sessions/roster.js";
 import type { CommandResult } from "../../domain/shared/command-handler.js";
 import type { GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
@@ -26,7 +27,5 @@ export function sessionAfterCommand(
   if (record) return toSessionView(record.session, record);
   const { state, revision } = result;
   if (state.kind === "Initial" || revision === null) throw notFound("Session", sessionId);
-  const { roster } = state;
-  const counts = { registered: roster.registeredCount, waitlisted: roster.waitlist.length, attended: roster.attendedCount };
-  return toSessionView(state.session, { revision, updatedAt: new Date().toISOString(), counts });
+  return toSessionView(state.session, { revision, updatedAt: new Date().toISOString(), counts: rosterCounts(state.roster) });
 }
