@@ -7,8 +7,11 @@ import { resolveJwtSecret } from "./adapters/auth/jwt-secret.js";
 import { SignInRateLimiter } from "./adapters/auth/sign-in-rate-limiter.js";
 import { SignedTokens } from "./adapters/auth/signed-tokens.js";
 import { TokenService } from "./adapters/auth/tokens.js";
-import { openEventStore, readModelsFile } from "./adapters/event-store/open-event-store.js";
+import { eventStoreIdentity, openEventStore, readModelsFile } from "./adapters/event-store/open-event-store.js";
 import { createMailer, type Mailer } from "./adapters/mail/mailer.js";
+import { MailNotificationsReactor } from "./adapters/side-effects/mail-notifications.reactor.js";
+import { SideEffectRunner } from "./adapters/side-effects/side-effect-runner.js";
+import { WebhookDeliveriesReactor } from "./adapters/side-effects/webhook-deliveries.reactor.js";
 import type { Config } from "./config.js";
 import { signInDecider, type SignInCommand, type SignInEvent, type SignInState } from "./domain/access/sign-in.js";
 import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent, type ApiKeyState } from "./domain/api-keys/api-key.js";
@@ -23,7 +26,14 @@ import { sessionDecider, type SessionState } from "./domain/sessions/decider.js"
 import type { SessionEvent } from "./domain/sessions/events.js";
 import { CommandHandler } from "./domain/shared/command-handler.js";
 import type { EventStore } from "./domain/shared/event-store.js";
+import {
+  sideEffectDecider,
+  type SideEffectCommand,
+  type SideEffectEvent,
+  type SideEffectState,
+} from "./domain/side-effects/side-effect.js";
 import { teamDecider, type TeamCommand, type TeamEvent, type TeamState } from "./domain/teams/team.js";
+import { webhookDecider, type WebhookCommand, type WebhookEvent, type WebhookState } from "./domain/webhooks/webhook.js";
 import type { UserCommand } from "./domain/users/commands.js";
 import { userDecider, type UserState } from "./domain/users/decider.js";
 import { emailClaimDecider } from "./domain/users/email-claim.js";
@@ -37,7 +47,9 @@ import { openReadModels } from "./projections/read-model-db.js";
 import { EventLogQueries } from "./projections/event-log.queries.js";
 import { RegistrationQueries } from "./projections/registrations.queries.js";
 import { SessionQueries } from "./projections/sessions.queries.js";
+import { SideEffectQueries } from "./projections/side-effects.queries.js";
 import { TeamQueries } from "./projections/teams.queries.js";
+import { WebhookQueries } from "./projections/webhooks.queries.js";
 
 /** Everything a request needs, built once at start (the composition root). */
 export interface App {
@@ -62,6 +74,8 @@ export interface App {
   identityQueries: IdentityQueries;
   teamQueries: TeamQueries;
   apiKeyQueries: ApiKeyQueries;
+  webhookQueries: WebhookQueries;
+  sideEffectQueries: SideEffectQueries;
   sessions: CommandHandler<SessionCommand, SessionEvent, SessionState>;
   organizations: CommandHandler<OrganizationCommand, OrganizationEvent, OrganizationState>;
   users: CommandHandler<UserCommand, UserEvent, UserState>;
@@ -69,6 +83,10 @@ export interface App {
   teams: CommandHandler<TeamCommand, TeamEvent, TeamState>;
   apiKeys: CommandHandler<ApiKeyCommand, ApiKeyEvent, ApiKeyState>;
   signIns: CommandHandler<SignInCommand, SignInEvent, SignInState>;
+  webhooks: CommandHandler<WebhookCommand, WebhookEvent, WebhookState>;
+  sideEffects: CommandHandler<SideEffectCommand, SideEffectEvent, SideEffectState>;
+  /** E-mails and webhook deliveries, claimed so that one replica runs each. */
+  sideEffectRunner: SideEffectRunner;
   /** Resolves once the read models include `position` (read-your-writes); false on timeout. */
   caughtUp(position: bigint | null): Promise<boolean>;
   close(): Promise<void>;
@@ -85,12 +103,42 @@ export interface AppOptions {
 export function createApp(config: Config, options: AppOptions = {}): App {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const store = options.store ?? openEventStore(config.dataDir);
-  const readModels = openReadModels(readModelsFile(config.dataDir), options.onReadModelStatement);
+  const store = options.store ?? openEventStore(config);
+  const readModels = openReadModels(readModelsFile(config.dataDir), options.onReadModelStatement, eventStoreIdentity(config));
   const projector = new Projector(store, readModels, ALL_PROJECTIONS);
   projector.start();
   const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);
   const users = new CommandHandler(store, userDecider);
+  const mailer =
+    options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger, logContents: !config.production });
+  const sessionQueries = new SessionQueries(readModels);
+  const identityQueries = new IdentityQueries(readModels);
+  const webhookQueries = new WebhookQueries(readModels);
+  const sideEffectQueries = new SideEffectQueries(readModels);
+  const sideEffects = new CommandHandler(store, sideEffectDecider);
+  const sideEffectRunner = new SideEffectRunner({
+    store,
+    db: readModels,
+    projector,
+    effects: sideEffects,
+    queries: sideEffectQueries,
+    reactors: [
+      new MailNotificationsReactor(mailer, identityQueries, sessionQueries, config.publicUrl),
+      new WebhookDeliveriesReactor(store, webhookQueries, {
+        timeoutMs: config.webhooks.timeoutMs,
+        retryPolicy: {
+          maxAttempts: config.webhooks.maxAttempts,
+          baseDelayMs: config.webhooks.retryBaseMs,
+          maxDelayMs: config.webhooks.retryMaxMs,
+        },
+      }),
+    ],
+    instanceId: config.instanceId,
+    logger,
+    leaseMs: config.sideEffects.leaseMs,
+    sweepIntervalMs: config.sideEffects.sweepIntervalMs,
+  });
+  sideEffectRunner.start();
 
   return {
     config,
@@ -104,15 +152,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     externalIdentity: config.externalIdentity ? new ExternalIdentityVerifier(config.externalIdentity) : null,
     attendanceLinks: new AttendanceLinks(new SignedTokens(secret, "attendance", "att_"), config.publicUrl),
     signInLimiter: new SignInRateLimiter(config.signInLimits),
-    mailer:
-      options.mailer ??
-      createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger, logContents: !config.production }),
-    sessionQueries: new SessionQueries(readModels),
+    mailer,
+    sessionQueries,
     registrationQueries: new RegistrationQueries(readModels),
     eventLogQueries: new EventLogQueries(readModels),
-    identityQueries: new IdentityQueries(readModels),
+    identityQueries,
     teamQueries: new TeamQueries(readModels),
     apiKeyQueries: new ApiKeyQueries(readModels),
+    webhookQueries,
+    sideEffectQueries,
     sessions: new CommandHandler(store, sessionDecider),
     organizations: new CommandHandler(store, organizationDecider),
     users,
@@ -120,6 +168,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     teams: new CommandHandler(store, teamDecider),
     apiKeys: new CommandHandler(store, apiKeyDecider),
     signIns: new CommandHandler(store, signInDecider),
+    webhooks: new CommandHandler(store, webhookDecider),
+    sideEffects,
+    sideEffectRunner,
     async caughtUp(position) {
       if (position === null) return true;
       const reached = await projector.waitFor(position, config.readYourWritesTimeoutMs);
@@ -127,6 +178,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       return reached;
     },
     async close() {
+      await sideEffectRunner.stop();
       await projector.stop();
       readModels.close();
       await store.close();

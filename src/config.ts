@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import type { ExternalIdentityConfig } from "./adapters/auth/external-identity.js";
@@ -12,6 +14,10 @@ const configSchema = z.object({
     .default(4000),
   HOST: z.string().min(1).default("0.0.0.0"),
   DATA_DIR: z.string().min(1, "must not be empty").default("./data"),
+  EVENTSTORE_CONNECTION_STRING: z
+    .string()
+    .regex(/^esdb(\+discover)?:\/\//, "must start with esdb:// or esdb+discover:// (e.g. esdb://localhost:2113?tls=false)")
+    .optional(),
   JWT_SECRET: z
     .string()
     .min(32, "must be at least 32 characters (or leave it unset to use a generated development secret)")
@@ -35,6 +41,13 @@ const configSchema = z.object({
   SIGN_IN_EMAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   SIGN_IN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
   SIGN_IN_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  INSTANCE_ID: z.string().min(1).max(200).optional(),
+  SIDE_EFFECT_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+  SIDE_EFFECT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(6 * 3600_000),
   TRUST_PROXY: z.enum(["true", "false"], "must be true or false").default("false"),
 }).superRefine((env, ctx) => {
   if (env.AUTH_JWKS_URL && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
@@ -48,6 +61,8 @@ export type Config = {
   port: number;
   host: string;
   dataDir: string;
+  /** EventStoreDB / KurrentDB; when absent the embedded SQLite store under dataDir is used. */
+  eventStoreConnectionString: string | undefined;
   jwtSecret: string | undefined;
   accessTokenTtlSeconds: number;
   logLevel: z.output<typeof configSchema>["LOG_LEVEL"];
@@ -62,6 +77,10 @@ export type Config = {
   externalIdentity: ExternalIdentityConfig | null;
   signInLimits: { perEmail: RateLimit; perIp: RateLimit };
   trustProxy: boolean;
+  /** Names this process in side-effect claims. */
+  instanceId: string;
+  sideEffects: { leaseMs: number; sweepIntervalMs: number };
+  webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
 };
 
 export class ConfigError extends Error {
@@ -88,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
+    eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
     jwtSecret: e.JWT_SECRET,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     logLevel: e.LOG_LEVEL,
@@ -113,5 +133,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perIp: { attempts: e.SIGN_IN_MAX_ATTEMPTS_PER_IP, windowSeconds: e.SIGN_IN_IP_WINDOW_SECONDS },
     },
     trustProxy: e.TRUST_PROXY === "true",
+    instanceId: e.INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+    sideEffects: { leaseMs: e.SIDE_EFFECT_LEASE_MS, sweepIntervalMs: e.SIDE_EFFECT_SWEEP_INTERVAL_MS },
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
+    },
   };
 }

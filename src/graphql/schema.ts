@@ -4,6 +4,8 @@ import { buildSchema } from "type-graphql";
 import { ApiKeyResolver } from "./resolvers/api-key.resolver.js";
 import { AuditResolver } from "./resolvers/audit.resolver.js";
 import { AuthResolver } from "./resolvers/auth.resolver.js";
+import { EventFeedResolver } from "./resolvers/event-feed.resolver.js";
+import { WebhookResolver } from "./resolvers/webhook.resolver.js";
 import { OrganizationResolver } from "./resolvers/organization.resolver.js";
 import { PeopleResolver } from "./resolvers/people.resolver.js";
 import { TeamResolver } from "./resolvers/team.resolver.js";
@@ -31,6 +33,8 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       RegistrationMutationsResolver,
       RegistrationSubscriptionResolver,
       AuditResolver,
+      EventFeedResolver,
+      WebhookResolver,
     ],
     // Input is validated with zod in the domain, not with class-validator.
     validate: false,

@@ -4,8 +4,10 @@ import { organizationsProjection, usersProjection } from "./identity.projection.
 import type { Projection } from "./projection.js";
 import { registrationsProjection } from "./registrations.projection.js";
 import { sessionsProjection } from "./sessions.projection.js";
+import { sideEffectsProjection } from "./side-effects.projection.js";
 import { signInsProjection } from "./sign-ins.projection.js";
 import { teamsProjection } from "./teams.projection.js";
+import { webhooksProjection } from "./webhooks.projection.js";
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
   organizationsProjection,
@@ -15,5 +17,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   signInsProjection,
   sessionsProjection,
   registrationsProjection,
+  webhooksProjection,
+  sideEffectsProjection,
   eventLogProjection,
 ];

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** Bump when a table changes shape: the read models are then dropped and replayed. */
-export const READ_MODEL_VERSION = 5;
+export const READ_MODEL_VERSION = 6;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -147,6 +147,43 @@ CREATE TABLE IF NOT EXISTS registrations (
 CREATE INDEX IF NOT EXISTS registrations_seats ON registrations (session_id, status, seat_order);
 CREATE INDEX IF NOT EXISTS registrations_waitlist ON registrations (session_id, status, waitlist_order);
 CREATE INDEX IF NOT EXISTS registrations_by_user ON registrations (user_id, status, session_id);
+CREATE TABLE IF NOT EXISTS webhooks (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  event_types TEXT NOT NULL,
+  description TEXT,
+  secret TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  deleted_at TEXT,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhooks_by_organization ON webhooks (organization_id, created_at, id);
+CREATE TABLE IF NOT EXISTS side_effects (
+  key TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  trigger_event_id TEXT NOT NULL,
+  trigger_event_type TEXT NOT NULL,
+  trigger_stream TEXT NOT NULL,
+  trigger_position INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  claimed_by TEXT NOT NULL,
+  last_error TEXT,
+  last_status_code INTEGER,
+  due_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS side_effects_due ON side_effects (status, due_at);
+CREATE INDEX IF NOT EXISTS side_effects_by_target ON side_effects (target_id, seq);
 `;
 
 const TABLES = [
@@ -161,10 +198,20 @@ const TABLES = [
   "session_targets",
   "registrations",
   "event_log",
+  "webhooks",
+  "side_effects",
 ];
 
 /** The read-model database: a separate file from the event store, rebuilt from events at will. */
-export function openReadModels(fileName: string, onStatement?: (sql: string) => void): Database.Database {
+/**
+ * `source` names the event store the rows were projected from (see eventStoreIdentity): a file
+ * built from another store is dropped and replayed rather than resumed from a foreign checkpoint.
+ */
+export function openReadModels(
+  fileName: string,
+  onStatement?: (sql: string) => void,
+  source = "sqlite",
+): Database.Database {
   if (fileName !== ":memory:") fs.mkdirSync(path.dirname(fileName), { recursive: true });
   const db = new Database(fileName, onStatement ? { verbose: (sql) => onStatement(String(sql)) } : {});
   db.pragma("journal_mode = WAL");
@@ -178,6 +225,17 @@ export function openReadModels(fileName: string, onStatement?: (sql: string) => 
       for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
       db.exec(SCHEMA);
       db.pragma(`user_version = ${READ_MODEL_VERSION}`);
+    })();
+  }
+  db.exec("CREATE TABLE IF NOT EXISTS read_model_source (id INTEGER PRIMARY KEY CHECK (id = 1), source TEXT NOT NULL)");
+  const recorded = db.prepare("SELECT source FROM read_model_source WHERE id = 1").get() as { source: string } | undefined;
+  if (recorded?.source !== source) {
+    db.transaction(() => {
+      if (recorded) {
+        for (const table of [...TABLES, "side_effect_checkpoint"]) db.exec(`DROP TABLE IF EXISTS ${table}`);
+        db.exec(SCHEMA);
+      }
+      db.prepare("INSERT OR REPLACE INTO read_model_source (id, source) VALUES (1, ?)").run(source);
     })();
   }
   return db;

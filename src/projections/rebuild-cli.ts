@@ -1,5 +1,5 @@
 import { SingleBar, Presets } from "cli-progress";
-import { openEventStore, readModelsFile } from "../adapters/event-store/open-event-store.js";
+import { eventStoreIdentity, openEventStore, readModelsFile } from "../adapters/event-store/open-event-store.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { ALL_PROJECTIONS } from "./all-projections.js";
 import { openReadModels } from "./read-model-db.js";
@@ -8,8 +8,8 @@ import { rebuildReadModels } from "./rebuild.js";
 /** `npm run rebuild`: truncate the read models and replay every event. Stop the server first. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const store = openEventStore(config.dataDir);
-  const db = openReadModels(readModelsFile(config.dataDir));
+  const store = openEventStore(config);
+  const db = openReadModels(readModelsFile(config.dataDir), undefined, eventStoreIdentity(config));
   const bar = new SingleBar({ format: "rebuild [{bar}] {percentage}% | {events} events", hideCursor: true }, Presets.shades_classic);
   const started = performance.now();
   let barStarted = false;

@@ -284,6 +284,19 @@ async function register(token: string, sessionId: string, userId: string | undef
   return registration.id as string;
 }
 
+/** A webhook whose URL and secret must never reach the other organization. */
+async function registerWebhook(adminToken: string, url: string): Promise<{ id: string }> {
+  const registered = (
+    await gqlOk(
+      `mutation ($input: RegisterWebhookInput!) { registerWebhook(input: $input) { secret webhook { id } } }`,
+      { input: { url, eventTypes: ["SessionConfirmed"], description: `Webhook ${url}` } },
+      adminToken,
+    )
+  ).registerWebhook;
+  secret(registered.secret, `webhook secret (${url})`);
+  return { id: registered.webhook.id };
+}
+
 async function createApiKey(adminToken: string, name: string): Promise<{ id: string; secret: string }> {
   const created = (
     await gqlOk(
@@ -362,6 +375,7 @@ async function setUpVictim() {
   secret(invitationToken, "invitation token");
 
   const key = await createApiKey(admin, `Victim key ${TAG}`);
+  const webhook = await registerWebhook(admin, `https://victim-${TAG}.example.com/hooks`);
   secret(key.id, "API key's id");
   secret(key.secret, "API key's secret");
   secret(`Victim key ${TAG}`, "API key's name");
@@ -429,6 +443,7 @@ async function setUpVictim() {
     user: [learner.userId, manager.userId, trainer.userId, invited.id, orgA.adminId],
     team: [team.id],
     apiKey: [key.id],
+    webhook: [webhook.id],
     organization: [orgA.id],
     document: [documentId],
   };
@@ -453,6 +468,7 @@ async function setUpAttacker() {
     await gqlOk(`mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`, { input: { name: "Other team" } }, admin)
   ).createTeam;
   const spareKey = await createApiKey(admin, "Other spare key");
+  const ownWebhook = await registerWebhook(admin, "https://other.example.com/hooks");
   const attackerKey = await createApiKey(admin, "Other integrator");
   // An open session of B where B's admin holds a seat (minimum 10: registrations never confirm it).
   const planned = await createReadySession(test, admin, { name: "Other planned", min: 10, max: 20 });
@@ -468,6 +484,7 @@ async function setUpAttacker() {
     user: [user.id],
     team: [team.id],
     apiKey: [spareKey.id],
+    webhook: [ownWebhook.id],
     organization: [created.organizationId],
     document: [documentId],
   };
@@ -502,7 +519,8 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
 
   it("self-check: with the generated arguments, A's own admin gets A's objects from every query (the walk aims at real data)", () => {
     // verifyEventHistory answers counts, not objects: it aims at A's data when it counted A's events.
-    const countsOnly = new Set(["verifyEventHistory"]);
+    // webhookEventTypes is the same list for every organization.
+    const countsOnly = new Set(["verifyEventHistory", "webhookEventTypes"]);
     for (const operation of operations.filter((op) => op.kind === "query" && !countsOnly.has(op.name))) {
       const found = leaks(JSON.stringify(snapshotBefore[operation.name]));
       expect(found.length, `${operation.name} as A's admin returned none of A's data`).toBeGreaterThan(0);
@@ -787,7 +805,12 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
 
   it("control: with A's own admin, every mutation's generated arguments get past the tenant and role checks at least once", async () => {
     const problems: string[] = [];
-    for (const operation of operations.filter((op) => op.kind === "mutation" && !permissionOf(op.name)?.public)) {
+    // Deletions last: a deleted webhook would refuse the calls after it.
+    const lastIfDeletion = (name: string) => Number(name.startsWith("delete"));
+    const mutations = operations
+      .filter((op) => op.kind === "mutation" && !permissionOf(op.name)?.public)
+      .sort((a, b) => lastIfDeletion(a.name) - lastIfDeletion(b.name));
+    for (const operation of mutations) {
       const outcomes: string[] = [];
       for (const call of callsFor(operation, victim, victim)) {
         const result = await callAs(aAdmin, call);

@@ -4,4 +4,4 @@ import { eventStoreContract } from "./contract.js";
 eventStoreContract("MemoryEventStore", async () => {
   const store = new MemoryEventStore();
   return { store, cleanup: () => store.close() };
-}, { durable: false });
+}, { durable: false, eventIdIndex: true });

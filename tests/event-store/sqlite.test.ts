@@ -19,4 +19,4 @@ eventStoreContract("SqliteEventStore", async () => {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}, { durable: true });
+}, { durable: true, eventIdIndex: true });

@@ -50,7 +50,7 @@ export function rootOperations(schema: GraphQLSchema): RootOperation[] {
 }
 
 /** What an ID argument points at. "external" = a reference to something no organization owns here (yet). */
-export const ID_KINDS = ["session", "registration", "user", "team", "apiKey", "organization", "document", "external"] as const;
+export const ID_KINDS = ["session", "registration", "user", "team", "apiKey", "webhook", "organization", "document", "external"] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 
 /** First match wins; tested against the argument's name, or the operation's name for a bare `id`. */
@@ -59,6 +59,7 @@ export const ID_KIND_RULES: readonly [RegExp, IdKind][] = [
   [/^(course|journey)/i, "external"],
   [/^document/i, "document"],
   [/^apiKey/i, "apiKey"],
+  [/webhook/i, "webhook"], // webhookId, webhook(id)
   [/^organization/i, "organization"],
   [/team/i, "team"], // teamId, teamIds, targetTeamIds, team(id)
   // Before `session`: a registration belongs to a session, its id is not one.
@@ -245,6 +246,8 @@ function scalarFor(operation: RootOperation, typeName: string, name: string): un
       if (/countr/i.test(name)) return "BE";
       if (/language/i.test(name)) return "en";
       if (/token/i.test(name)) return `walker-token-${unique}`;
+      if (/^eventTypes$/.test(name)) return "SessionConfirmed";
+      if (/position$/i.test(name)) return "0";
       return `Walker ${name} ${unique}`;
     }
     case "Int":

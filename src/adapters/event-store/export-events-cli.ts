@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const store = openEventStore(config.dataDir);
+  const store = openEventStore(config);
   const out: NodeJS.WritableStream = args.get("out") ? fs.createWriteStream(args.get("out")!) : process.stdout;
   const head = Number((await store.headPosition()) ?? 0n);
   const bar = new SingleBar(

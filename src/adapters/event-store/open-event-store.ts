@@ -1,10 +1,23 @@
 import path from "node:path";
 import type { EventStore } from "../../domain/shared/event-store.js";
+import { EsdbEventStore } from "./esdb-event-store.js";
 import { SqliteEventStore } from "./sqlite-event-store.js";
 
-/** The embedded default: a durable SQLite file under the data directory. */
-export function openEventStore(dataDir: string): EventStore {
-  return SqliteEventStore.open(path.join(dataDir, "events.sqlite"));
+/**
+ * EventStoreDB / KurrentDB when a connection string is configured; otherwise the embedded
+ * default, a durable SQLite file under the data directory.
+ */
+export function openEventStore(config: { dataDir: string; eventStoreConnectionString?: string }): EventStore {
+  if (config.eventStoreConnectionString) return EsdbEventStore.connect(config.eventStoreConnectionString);
+  return SqliteEventStore.open(path.join(config.dataDir, "events.sqlite"));
+}
+
+/** Names the store, so a read-model file built from one store is not reused with another. */
+export function eventStoreIdentity(config: { dataDir: string; eventStoreConnectionString?: string }): string {
+  if (!config.eventStoreConnectionString) return "sqlite";
+  // esdb://user:pass@host1:2113,host2:2113?tls=false → esdb:host1:2113,host2:2113 (several hosts: not a URL)
+  const hosts = config.eventStoreConnectionString.replace(/^[^:]+:\/\//, "").replace(/[?/].*$/, "").replace(/^.*@/, "");
+  return `esdb:${hosts}`;
 }
 
 export const readModelsFile = (dataDir: string) => path.join(dataDir, "read-models.sqlite");

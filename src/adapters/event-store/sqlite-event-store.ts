@@ -146,6 +146,8 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.#assertOpen();
+    // Positions are 64-bit unsigned for EventStoreDB; none here goes past SQLite's signed range.
+    if (options.after !== undefined && options.after >= MAX_INT64) return [];
     const { filter } = options;
     const rows = this.#guard(() =>
       this.#statements.all.all({

@@ -1,6 +1,6 @@
 import type { Role } from "../users/user.js";
 
-export const API_KEY_SCOPES = ["sessions:read", "sessions:write", "people:read", "people:write", "events:read"] as const;
+export const API_KEY_SCOPES = ["sessions:read", "sessions:write", "people:read", "people:write", "events:read", "webhooks:manage"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Roles that work for the organization; everyone else (LEARNER only) sees the learner portal. */

@@ -1,5 +1,5 @@
 /** Fields whose values never leave the server, not even for auditors or exports. */
-const SECRET_FIELDS = new Set(["passwordHash", "secretHash"]);
+const SECRET_FIELDS = new Set(["passwordHash", "secretHash", "secret"]);
 
 /** The event's data as JSON with secrets replaced by "[redacted]". */
 export function redactedJson(data: unknown): string {

@@ -19,7 +19,8 @@ export type DomainErrorCode =
   | "PAYMENT_REQUIRED"
   | "NOT_A_PARTICIPANT"
   | "OUTSIDE_ATTENDANCE_WINDOW"
-  | "INVALID_ATTENDANCE_LINK";
+  | "INVALID_ATTENDANCE_LINK"
+  | "ALREADY_CLAIMED";
 
 /** A broken business rule, with a message a person can act on. */
 export class DomainError extends Error {

@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { generateWebhookSecret } from "../../adapters/webhooks/webhook-signature.js";
+import { ValidationError } from "../../domain/shared/errors.js";
+import type { SideEffectStatus } from "../../domain/side-effects/side-effect.js";
+import { INTEGRATOR_EVENT_TYPES } from "../../domain/webhooks/integrator-event-types.js";
+import { webhookStreamName } from "../../domain/webhooks/webhook.js";
+import { deliveryCursor } from "../../projections/side-effects.queries.js";
+import { authorize, commandContext, type GraphQLContext } from "../context.js";
+import { notFound } from "../errors.js";
+import { RegisterWebhookInput, ReplayWebhookInput, UpdateWebhookInput, WebhookIdInput } from "../inputs/webhook.input.js";
+import { toConnection } from "../types/connection.js";
+import {
+  toDeliveryView,
+  toWebhookView,
+  Webhook,
+  WebhookDeliveryConnection,
+  WebhookDeliveryStatus,
+  WebhookReplay,
+  WebhookWithSecret,
+} from "../types/webhook.type.js";
+
+const MAX_DELIVERY_PAGE = 100;
+
+/** Webhooks for integrators: register, change, pause, rotate the secret, replay, and read deliveries. */
+@Resolver(() => Webhook)
+export class WebhookResolver {
+  @Query(() => [Webhook], { description: "Your organization's webhooks (never their secrets)" })
+  webhooks(@Ctx() context: GraphQLContext): Webhook[] {
+    const actor = authorize(context, "webhooks");
+    return context.app.webhookQueries.list(actor.organizationId).map(toWebhookView);
+  }
+
+  @Query(() => Webhook, { nullable: true })
+  webhook(@Arg("id", () => ID) id: string, @Ctx() context: GraphQLContext): Webhook | null {
+    const actor = authorize(context, "webhook");
+    const record = context.app.webhookQueries.byId(id);
+    return record && record.organizationId === actor.organizationId && !record.deletedAt ? toWebhookView(record) : null;
+  }
+
+  @Query(() => [String], { description: "Event types a webhook can deliver" })
+  webhookEventTypes(@Ctx() context: GraphQLContext): string[] {
+    authorize(context, "webhookEventTypes");
+    return [...INTEGRATOR_EVENT_TYPES];
+  }
+
+  @FieldResolver(() => WebhookDeliveryConnection, { description: "Newest first" })
+  deliveries(
+    @Root() webhook: Webhook,
+    @Arg("status", () => WebhookDeliveryStatus, { nullable: true }) status: SideEffectStatus | null,
+    @Arg("first", () => Int, { defaultValue: 20, description: `1 to ${MAX_DELIVERY_PAGE}` }) first: number,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Ctx() context: GraphQLContext,
+  ): WebhookDeliveryConnection {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_DELIVERY_PAGE) {
+      throw new ValidationError("first", `must be between 1 and ${MAX_DELIVERY_PAGE}`);
+    }
+    const page = context.app.sideEffectQueries.ofTarget(webhook.id, {
+      status: status ?? undefined,
+      first,
+      after: after ?? undefined,
+    });
+    const records = page.records.map((record) => ({ ...record, cursor: deliveryCursor(record) }));
+    return toConnection({ ...page, records }, after, toDeliveryView);
+  }
+
+  @Mutation(() => WebhookWithSecret, { description: "Copy the secret now: it is not shown again" })
+  async registerWebhook(
+    @Arg("input", () => RegisterWebhookInput) input: RegisterWebhookInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<WebhookWithSecret> {
+    const actor = authorize(context, "registerWebhook");
+    const webhookId = randomUUID();
+    const secret = generateWebhookSecret();
+    const result = await context.app.webhooks.handle(webhookStreamName(webhookId), {
+      type: "RegisterWebhook",
+      webhookId,
+      url: input.url,
+      eventTypes: input.eventTypes,
+      description: input.description ?? null,
+      secret,
+      context: commandContext(context, "registerWebhook"),
+    });
+    return { webhook: await this.after(context, actor.organizationId, webhookId, result.position), secret };
+  }
+
+  @Mutation(() => Webhook)
+  async updateWebhook(@Arg("input", () => UpdateWebhookInput) input: UpdateWebhookInput, @Ctx() context: GraphQLContext): Promise<Webhook> {
+    const actor = authorize(context, "updateWebhook");
+    const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
+      type: "UpdateWebhook",
+      webhookId: input.webhookId,
+      url: input.url ?? undefined,
+      eventTypes: input.eventTypes ?? undefined,
+      description: input.description,
+      enabled: input.enabled ?? undefined,
+      context: commandContext(context, "updateWebhook"),
+    });
+    return this.after(context, actor.organizationId, input.webhookId, result.position);
+  }
+
+  @Mutation(() => WebhookWithSecret, { description: "Deliveries are signed with the new secret from now on; it is shown only this once" })
+  async rotateWebhookSecret(@Arg("input", () => WebhookIdInput) input: WebhookIdInput, @Ctx() context: GraphQLContext): Promise<WebhookWithSecret> {
+    const actor = authorize(context, "rotateWebhookSecret");
+    const secret = generateWebhookSecret();
+    const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
+      type: "RotateWebhookSecret",
+      webhookId: input.webhookId,
+      secret,
+      context: commandContext(context, "rotateWebhookSecret"),
+    });
+    return { webhook: await this.after(context, actor.organizationId, input.webhookId, result.position), secret };
+  }
+
+  @Mutation(() => ID, { description: "Stops deliveries; the delivery records stay in the event history" })
+  async deleteWebhook(@Arg("input", () => WebhookIdInput) input: WebhookIdInput, @Ctx() context: GraphQLContext): Promise<string> {
+    authorize(context, "deleteWebhook");
+    const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
+      type: "DeleteWebhook",
+      webhookId: input.webhookId,
+      context: commandContext(context, "deleteWebhook"),
+    });
+    await context.app.caughtUp(result.position);
+    return input.webhookId;
+  }
+
+  @Mutation(() => WebhookReplay, {
+    description: "Deliver again every event of the webhook's types after a position, up to now (e.g. after fixing a failing endpoint)",
+  })
+  async replayWebhook(@Arg("input", () => ReplayWebhookInput) input: ReplayWebhookInput, @Ctx() context: GraphQLContext): Promise<WebhookReplay> {
+    const actor = authorize(context, "replayWebhook");
+    const replayId = randomUUID();
+    const until = ((await context.app.store.headPosition()) ?? 0n).toString();
+    const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
+      type: "ReplayWebhook",
+      webhookId: input.webhookId,
+      replayId,
+      afterPosition: input.afterPosition,
+      untilPosition: until,
+      context: commandContext(context, "replayWebhook"),
+    });
+    const webhook = await this.after(context, actor.organizationId, input.webhookId, result.position);
+    return { replayId, webhook, afterPosition: input.afterPosition, untilPosition: until };
+  }
+
+  private async after(context: GraphQLContext, organizationId: string, webhookId: string, position: bigint | null): Promise<Webhook> {
+    await context.app.caughtUp(position);
+    const record = context.app.webhookQueries.byId(webhookId);
+    if (!record || record.organizationId !== organizationId || record.deletedAt) throw notFound("Webhook", webhookId);
+    return toWebhookView(record);
+  }
+}
