@@ -82,6 +82,8 @@ export interface EsdbEmulator {
    * ("appends via BatchAppend", "appends via Append"). A BatchAppend call carries many appends.
    */
   callCounts(): Record<string, number>;
+  /** The server-side filter of each $all subscription opened so far, e.g. "eventType regex ^[^\\$].*" or "none". */
+  subscriptionFilters(): readonly string[];
   /** Number of subscriptions currently open on the server side. */
   openSubscriptions(): number;
   /** Writes a `$statsCollected` event to `$stats-<node>`, as a real node does every 30 s. Returns its position. */
@@ -99,10 +101,11 @@ export async function startEsdbEmulator(options: EsdbEmulatorOptions = {}): Prom
   const log = new EventLog();
   const faults = new Faults();
   const subscriptions = new Set<{ close(): void }>();
+  const subscriptionFilters: string[] = [];
   let port = 0;
 
   const server = new grpc.Server();
-  server.addService(streamsGrpc.StreamsService, streamsServiceImplementation({ log, faults, subscriptions }));
+  server.addService(streamsGrpc.StreamsService, streamsServiceImplementation({ log, faults, subscriptions, subscriptionFilters }));
   server.addService(
     featuresGrpc.ServerFeaturesService,
     featuresServiceImplementation({ faults, serverVersion, batchAppend }),
@@ -135,6 +138,7 @@ export async function startEsdbEmulator(options: EsdbEmulatorOptions = {}): Prom
     clearFaults: () => faults.clear(),
     callCounts: () => faults.snapshot(),
     openSubscriptions: () => subscriptions.size,
+    subscriptionFilters: () => [...subscriptionFilters],
     writeStatsEvent: () =>
       log.writeSystemEvent(`$stats-${nodeEndpoint}`, "$statsCollected", { "proc-startTime": new Date().toISOString() })
         .position,

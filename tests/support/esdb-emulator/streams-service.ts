@@ -48,6 +48,8 @@ export interface StreamsServiceContext {
   faults: Faults;
   /** Tracks open subscriptions so the emulator can report and close them. */
   subscriptions: Set<{ close(): void }>;
+  /** The server-side filter of every $all subscription opened, in order ("none" when unfiltered). */
+  subscriptionFilters: string[];
 }
 
 type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
@@ -97,6 +99,7 @@ function handleRead(ctx: StreamsServiceContext, call: ReadCall): void {
   }
 
   if (options.hasSubscription()) {
+    if (!options.hasStream()) ctx.subscriptionFilters.push(options.hasFilter() ? describeFilter(options.getFilter()!) : "none");
     if (options.hasStream()) {
       const streamOptions = options.getStream()!;
       const name = streamNameOf(streamOptions.getStreamIdentifier());
@@ -219,6 +222,14 @@ async function writeAllThenEnd(call: ReadCall, responses: readonly ReadResp[]): 
 // Subscriptions
 
 type EventPredicate = (event: StoredEvent) => boolean;
+
+function describeFilter(filter: streamsPb.ReadReq.Options.FilterOptions): string {
+  const onStream = filter.hasStreamIdentifier();
+  const expression = onStream ? filter.getStreamIdentifier() : filter.getEventType();
+  const prefixes = expression?.getPrefixList() ?? [];
+  const what = prefixes.length > 0 ? `prefixes ${prefixes.join(",")}` : `regex ${expression?.getRegex() ?? ""}`;
+  return `${onStream ? "stream" : "eventType"} ${what}`;
+}
 
 /** The server-side filter of ReadReq.Options.FilterOptions (prefixes win over regex when both are set). */
 function compileFilter(filter: streamsPb.ReadReq.Options.FilterOptions): EventPredicate | undefined {
