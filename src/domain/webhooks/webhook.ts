@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
-import { assertNever, DomainError } from "../shared/errors.js";
+import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
 import { optionalText, parseOrThrow, urlSchema } from "../shared/validation.js";
 import { INTEGRATOR_EVENT_TYPES } from "./integrator-event-types.js";
 
@@ -223,7 +223,7 @@ export const webhookDecider: Decider<WebhookCommand, WebhookEvent, WebhookState>
         if (state.replayIds.has(command.replayId)) return [];
         const afterPosition = parseOrThrow(positionSchema, command.afterPosition, "afterPosition");
         if (BigInt(afterPosition) > BigInt(command.untilPosition)) {
-          throw new DomainError("VALIDATION", "afterPosition: is beyond the last event", { field: "afterPosition" });
+          throw new ValidationError("afterPosition", "is beyond the last event");
         }
         return [
           {
