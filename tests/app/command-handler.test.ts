@@ -4,6 +4,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-store.js";
+import { CommandHandler } from "../../src/domain/shared/command-handler.js";
+import type { CommandContext, Decider } from "../../src/domain/shared/decider.js";
 import { hashEvent } from "../../src/domain/shared/event-metadata.js";
 import { DomainError } from "../../src/domain/shared/errors.js";
 import type { EventStore } from "../../src/domain/shared/event-store.js";
@@ -51,6 +53,43 @@ describe("command handler", () => {
     const events = await stores[0]!.readStream("session-s");
     expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
     expect(events[2]!.data).toMatchObject({ changes: { category: "from one" } });
+    for (const store of stores) await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("checks a refusal decided on its cached state again on what the store holds now (another process moved on)", async () => {
+    type Event = { type: "Noted" | "Opened" | "Used"; data: Record<string, never> };
+    type Command = { type: "Open" | "Use" | "Note"; context: CommandContext };
+    const gate: Decider<Command, Event, { open: boolean }> = {
+      initialState: () => ({ open: false }),
+      evolve: (state, event) => (event.type === "Opened" ? { open: true } : state),
+      decide: (command, state) => {
+        if (command.type === "Note") return [{ type: "Noted", data: {} }];
+        if (command.type === "Open") return state.open ? [] : [{ type: "Opened", data: {} }];
+        if (!state.open) throw new DomainError("SESSION_NOT_OPEN", "closed");
+        return [{ type: "Used", data: {} }];
+      },
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "handler-"));
+    const file = path.join(dir, "events.sqlite");
+    const stores = [SqliteEventStore.open(file), SqliteEventStore.open(file)];
+    const [one, two] = stores.map((store) => new CommandHandler(store, gate));
+    const context = (): CommandContext => ({
+      commandId: crypto.randomUUID(),
+      organizationId: "org-1",
+      actorId: "user-1",
+      now: new Date(),
+      correlationId: crypto.randomUUID(),
+    });
+    await one!.handle("gate-1", { type: "Note", context: context() });
+    await two!.handle("gate-1", { type: "Open", context: context() });
+    await one!.handle("gate-1", { type: "Use", context: context() }).catch(() => undefined);
+    // Process one had "closed" cached from its own append; the store said "open".
+    const events = await stores[0]!.readStream("gate-1");
+    expect(events.map((e) => e.type)).toEqual(["Noted", "Opened", "Used"]);
+    // A refusal that holds on fresh state is still answered.
+    const closed = await one!.handle("gate-2", { type: "Use", context: context() }).catch((e: unknown) => e);
+    expect((closed as DomainError).code).toBe("SESSION_NOT_OPEN");
     for (const store of stores) await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -50,6 +50,8 @@ export class SideEffectRunner {
   readonly #options: SideEffectRunnerOptions;
   readonly #byKind: Map<string, Reactor>;
   readonly #running = new Set<Promise<void>>();
+  readonly #waiting: (() => void)[] = [];
+  #active = 0;
   #subscription: EventSubscription | undefined;
   #loop: Promise<void> | undefined;
   #sweeper: NodeJS.Timeout | undefined;
@@ -108,6 +110,7 @@ export class SideEffectRunner {
   async #follow(): Promise<void> {
     const { store, projector } = this.#options;
     const after = this.#checkpoint() ?? (await store.headPosition()) ?? undefined;
+    if (this.#stopped) return;
     if (after !== undefined) this.#saveCheckpoint(after);
     this.#subscription = store.subscribe({ after });
     for await (const event of this.#subscription) {
@@ -153,16 +156,26 @@ export class SideEffectRunner {
   }
 
   #launch(reactor: Reactor, request: EffectRequest, attempt: number): void {
-    const run = this.#whenSlotFree()
-      .then(() => this.#attempt(reactor, request, attempt))
+    const run = this.#acquireSlot()
+      .then(() => this.#attempt(reactor, request, attempt).finally(() => this.#releaseSlot()))
       .catch((error: unknown) => this.#options.logger.error({ err: error, key: request.key }, "recording a side effect failed"))
       .finally(() => this.#running.delete(run));
     this.#running.add(run);
   }
 
-  async #whenSlotFree(): Promise<void> {
-    const limit = this.#options.concurrency ?? 8;
-    while (this.#running.size > limit) await Promise.race(this.#running);
+  /** At most `concurrency` attempts run at once; the others wait their turn in order. */
+  #acquireSlot(): Promise<void> {
+    if (this.#active < (this.#options.concurrency ?? 8)) {
+      this.#active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #releaseSlot(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#active -= 1;
   }
 
   async #attempt(reactor: Reactor, request: EffectRequest, attempt: number): Promise<void> {

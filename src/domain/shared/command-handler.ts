@@ -67,10 +67,23 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     command: Command,
     guard: Guard<State> | undefined,
   ): Promise<CommandResult<State>> {
+    let refusedOnCachedState = false;
     for (let attempt = 1; ; attempt++) {
+      const fromCache = this.cache.has(streamName);
       const loaded = await this.loadStream(streamName);
-      await guard?.(loaded.state);
-      const events = this.decider.decide(command, loaded.state);
+      let events: Event[];
+      try {
+        await guard?.(loaded.state);
+        events = this.decider.decide(command, loaded.state);
+      } catch (error) {
+        // Another process may have moved the stream since we cached it: a refusal is only
+        // answered when it holds on what the store has now.
+        if (!(error instanceof DomainError) || !fromCache || refusedOnCachedState) throw error;
+        refusedOnCachedState = true;
+        this.cache.delete(streamName);
+        attempt -= 1;
+        continue;
+      }
       if (events.length === 0) return { state: loaded.state, appended: [], position: null, revision: loaded.revision };
 
       const toAppend = this.toStoredEvents(streamName, events, command.context, loaded);

@@ -158,9 +158,11 @@ export const sideEffectDecider: Decider<SideEffectCommand, SideEffectEvent, Side
       case "RecordSideEffectSucceeded":
       case "RecordSideEffectFailed": {
         if (state.kind === "Unclaimed") throw new DomainError("NOT_FOUND", `${command.key} was never claimed`);
-        // An outcome of an attempt someone else has since taken over is still worth recording,
-        // but only the latest attempt's outcome moves the status.
-        if (state.status === "SUCCEEDED" || command.attempt < state.attempts) return [];
+        if (command.attempt > state.attempts) {
+          throw new DomainError("NOT_FOUND", `Attempt ${command.attempt} of ${command.key} was never claimed`);
+        }
+        // Recorded already (a retried command), or an attempt since taken over by another claim.
+        if (state.status !== "IN_PROGRESS" || command.attempt < state.attempts) return [];
         if (command.type === "RecordSideEffectSucceeded") {
           return [
             {
