@@ -13,6 +13,7 @@ import type { CommandContext } from "../../domain/shared/decider.js";
 import { DomainError } from "../../domain/shared/errors.js";
 import type { EventStore, EventSubscription, RecordedEvent } from "../../domain/shared/event-store.js";
 import type { Projector } from "../../projections/projector.js";
+import { prepared } from "../../projections/read-model-db.js";
 import type { SideEffectQueries } from "../../projections/side-effects.queries.js";
 import { EffectFailure, type EffectRequest, type Reactor } from "./reactor.js";
 
@@ -228,19 +229,17 @@ export class SideEffectRunner {
   }
 
   #checkpoint(): bigint | undefined {
-    const row = this.#options.db
-      .prepare("SELECT position FROM side_effect_checkpoint WHERE name = ?")
+    const row = prepared(this.#options.db, "SELECT position FROM side_effect_checkpoint WHERE name = ?")
       .safeIntegers(true)
       .get(CHECKPOINT) as { position: bigint } | undefined;
     return row?.position;
   }
 
   #saveCheckpoint(position: bigint): void {
-    this.#options.db
-      .prepare(
-        "INSERT INTO side_effect_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-      )
-      .run(CHECKPOINT, position);
+    prepared(
+      this.#options.db,
+      "INSERT INTO side_effect_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+    ).run(CHECKPOINT, position);
   }
 
   #now(): Date {
