@@ -1,0 +1,63 @@
+/**
+ * `npm run bench [-- --quick]`: runs every scenario in this process, prints a table and writes
+ * bench/results/latest.json and latest.md. Timings never go into `npm test`.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Figure } from "./measure.js";
+import { eventStoreAppends } from "./scenarios/event-store-appends.js";
+
+const quick = process.argv.includes("--quick");
+const resultsDir = process.env.BENCH_RESULTS_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "results");
+
+const scenarios: { name: string; run: (options: { quick: boolean }) => Promise<Figure[]> }[] = [
+  { name: "event store appends", run: eventStoreAppends },
+];
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    cpu: `${cpus.length} × ${cpus[0]?.model ?? "unknown"}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  };
+}
+
+function markdown(figures: Figure[], info: ReturnType<typeof machine>, startedAt: string): string {
+  const lines = [
+    `Benchmark run ${startedAt}${quick ? " (quick)" : ""} — Node ${info.node}, ${info.cpu}, ${info.memoryGiB} GiB, ${info.platform}`,
+    "",
+    "| Scenario | Case | Value | Unit | Details |",
+    "|---|---|---:|---|---|",
+    ...figures.map(
+      (f) =>
+        `| ${f.scenario} | ${f.case} | ${f.value.toLocaleString("en-US")} | ${f.unit} | ${Object.entries(f.details ?? {})
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(", ")} |`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const figures: Figure[] = [];
+  for (const scenario of scenarios) {
+    process.stderr.write(`running: ${scenario.name}${quick ? " (quick)" : ""}\n`);
+    figures.push(...(await scenario.run({ quick })));
+  }
+  const info = machine();
+  const table = markdown(figures, info, startedAt);
+  fs.mkdirSync(resultsDir, { recursive: true });
+  fs.writeFileSync(path.join(resultsDir, "latest.json"), `${JSON.stringify({ startedAt, quick, machine: info, figures }, null, 2)}\n`);
+  fs.writeFileSync(path.join(resultsDir, "latest.md"), table);
+  process.stdout.write(table);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

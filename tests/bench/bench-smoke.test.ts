@@ -1,0 +1,35 @@
+/**
+ * Issue 6: `npm run bench -- --quick` keeps working (the harness cannot rot). It checks the run
+ * completes and writes its results; it asserts no timing (the machines are shared and noisy).
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { expect, it } from "vitest";
+
+it("the quick benchmark runs every scenario and writes latest.json and latest.md", async () => {
+  const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-smoke-"));
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "bench/run.ts", "--quick"], {
+    env: { ...process.env, BENCH_RESULTS_DIR: resultsDir },
+    timeout: 120_000,
+  });
+  const results = JSON.parse(fs.readFileSync(path.join(resultsDir, "latest.json"), "utf8")) as {
+    quick: boolean;
+    machine: { node: string };
+    figures: { scenario: string; case: string; value: number; unit: string }[];
+  };
+  expect(results.quick).toBe(true);
+  expect(results.machine.node).toBe(process.version);
+  const cases = results.figures.map((f) => f.case);
+  for (const writers of ["1 writer,", "16 writers,", "64 writers,"]) {
+    expect(cases.filter((c) => c.includes(writers))).toHaveLength(2);
+  }
+  expect(cases.filter((c) => c.startsWith("machine limit"))).toHaveLength(2);
+  expect(results.figures.every((f) => Number.isFinite(f.value) && f.value > 0)).toBe(true);
+  const table = fs.readFileSync(path.join(resultsDir, "latest.md"), "utf8");
+  expect(stdout).toBe(table);
+  expect(table.split("\n").filter((line) => line.startsWith("| event store appends"))).toHaveLength(results.figures.length);
+  fs.rmSync(resultsDir, { recursive: true, force: true });
+}, 120_000);
