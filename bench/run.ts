@@ -2,11 +2,13 @@
  * `npm run bench [-- --quick]`: runs every scenario in this process, prints a table and writes
  * bench/results/latest.json and latest.md. Timings never go into `npm test`.
  */
+import "reflect-metadata";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Figure } from "./measure.js";
+import { bookingStorm } from "./scenarios/booking-storm.js";
 import { eventStoreAppends } from "./scenarios/event-store-appends.js";
 
 const quick = process.argv.includes("--quick");
@@ -14,6 +16,7 @@ const resultsDir = process.env.BENCH_RESULTS_DIR ?? path.join(path.dirname(fileU
 
 const scenarios: { name: string; run: (options: { quick: boolean }) => Promise<Figure[]> }[] = [
   { name: "event store appends", run: eventStoreAppends },
+  { name: "booking storm", run: bookingStorm },
 ];
 
 function machine() {

@@ -18,7 +18,7 @@ it("the quick benchmark runs every scenario and writes latest.json and latest.md
   const results = JSON.parse(fs.readFileSync(path.join(resultsDir, "latest.json"), "utf8")) as {
     quick: boolean;
     machine: { node: string };
-    figures: { scenario: string; case: string; value: number; unit: string }[];
+    figures: { scenario: string; case: string; value: number; unit: string; details?: Record<string, unknown> }[];
   };
   expect(results.quick).toBe(true);
   expect(results.machine.node).toBe(process.version);
@@ -27,9 +27,13 @@ it("the quick benchmark runs every scenario and writes latest.json and latest.md
     expect(cases.filter((c) => c.includes(writers))).toHaveLength(2);
   }
   expect(cases.filter((c) => c.startsWith("machine limit"))).toHaveLength(2);
+  // The booking storm verified its own outcome (it fails the run on an oversold session).
+  const storm = results.figures.filter((f) => f.scenario.startsWith("booking storm"));
+  expect(storm.map((f) => f.unit)).toEqual(["registrations/s", "registrations/s"]);
+  expect(storm[0]).toMatchObject({ details: { registered: 100, waitlisted: 200 } });
   expect(results.figures.every((f) => Number.isFinite(f.value) && f.value > 0)).toBe(true);
   const table = fs.readFileSync(path.join(resultsDir, "latest.md"), "utf8");
   expect(stdout).toBe(table);
-  expect(table.split("\n").filter((line) => line.startsWith("| event store appends"))).toHaveLength(results.figures.length);
+  expect(table.split("\n").filter((line) => /^\| (event store appends|booking storm)/.test(line))).toHaveLength(results.figures.length);
   fs.rmSync(resultsDir, { recursive: true, force: true });
 }, 120_000);
