@@ -202,8 +202,8 @@ const TABLES = [
   "side_effects",
 ];
 
-/** The read-model database: a separate file from the event store, rebuilt from events at will. */
 /**
+ * The read-model database: a separate file from the event store, rebuilt from events at will.
  * `source` names the event store the rows were projected from (see eventStoreIdentity): a file
  * built from another store is dropped and replayed rather than resumed from a foreign checkpoint.
  */
@@ -222,8 +222,7 @@ export function openReadModels(
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version !== READ_MODEL_VERSION) {
     db.transaction(() => {
-      for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
-      db.exec(SCHEMA);
+      recreateTables(db, TABLES);
       db.pragma(`user_version = ${READ_MODEL_VERSION}`);
     })();
   }
@@ -231,14 +230,17 @@ export function openReadModels(
   const recorded = db.prepare("SELECT source FROM read_model_source WHERE id = 1").get() as { source: string } | undefined;
   if (recorded?.source !== source) {
     db.transaction(() => {
-      if (recorded) {
-        for (const table of [...TABLES, "side_effect_checkpoint"]) db.exec(`DROP TABLE IF EXISTS ${table}`);
-        db.exec(SCHEMA);
-      }
+      // The side-effect runner's checkpoint is a position in the other store too.
+      if (recorded) recreateTables(db, [...TABLES, "side_effect_checkpoint"]);
       db.prepare("INSERT OR REPLACE INTO read_model_source (id, source) VALUES (1, ?)").run(source);
     })();
   }
   return db;
+}
+
+function recreateTables(db: Database.Database, tables: readonly string[]): void {
+  for (const table of tables) db.exec(`DROP TABLE IF EXISTS ${table}`);
+  db.exec(SCHEMA);
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();

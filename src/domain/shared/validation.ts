@@ -33,6 +33,13 @@ export const urlSchema = z
     }
   }, "must be an http(s) URL");
 
+/** A global event position as integrators see it: a decimal 64-bit unsigned integer (EventStoreDB's range). */
+export const eventPositionSchema = z
+  .string()
+  .refine((value) => /^\d{1,20}$/.test(value) && BigInt(value) <= 2n ** 64n - 1n, {
+    message: "must be an event position (a non-negative 64-bit integer)",
+  });
+
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** An ISO-8601 instant with an explicit offset (a real calendar date), normalised to UTC. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
 import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
-import { optionalText, parseOrThrow, urlSchema } from "../shared/validation.js";
+import { eventPositionSchema, optionalText, parseOrThrow, urlSchema } from "../shared/validation.js";
 import { INTEGRATOR_EVENT_TYPES } from "./integrator-event-types.js";
 
 /** An integrator's endpoint: the organization's events of the chosen types are POSTed to it, signed. */
@@ -23,7 +23,6 @@ const registrationSchema = z.object({
   description: optionalText(500),
 });
 
-const positionSchema = z.string().regex(/^\d{1,20}$/, "must be an event position (a non-negative integer)");
 
 export type WebhookRegistered = {
   type: "WebhookRegistered";
@@ -221,7 +220,7 @@ export const webhookDecider: Decider<WebhookCommand, WebhookEvent, WebhookState>
         return [{ type: "WebhookDeleted", data: { webhookId, deletedBy: context.actorId, deletedAt: at } }];
       case "ReplayWebhook": {
         if (state.replayIds.has(command.replayId)) return [];
-        const afterPosition = parseOrThrow(positionSchema, command.afterPosition, "afterPosition");
+        const afterPosition = parseOrThrow(eventPositionSchema, command.afterPosition, "afterPosition");
         if (BigInt(afterPosition) > BigInt(command.untilPosition)) {
           throw new ValidationError("afterPosition", "is beyond the last event");
         }

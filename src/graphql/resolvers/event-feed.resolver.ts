@@ -1,13 +1,11 @@
 import { Repeater } from "@graphql-yoga/subscription";
 import { Arg, Resolver, Root, Subscription } from "type-graphql";
 import { redactedJson } from "../../domain/audit/redact.js";
-import { ValidationError } from "../../domain/shared/errors.js";
+import { eventPositionSchema, parseOrThrow } from "../../domain/shared/validation.js";
 import type { EventFilter, RecordedEvent } from "../../domain/shared/event-store.js";
 import { authorize, type GraphQLContext } from "../context.js";
 import { AuditEvent } from "../types/audit.type.js";
 import { subscriberStillActive } from "./subscriber-check.js";
-
-const MAX_POSITION = 2n ** 64n - 1n;
 
 /**
  * N2: the integrator feed. Replays the organization's events after `after`, then continues live
@@ -57,10 +55,7 @@ export class EventFeedResolver {
 
 function parseAfter(after: string | null | undefined): bigint | undefined {
   if (after === null || after === undefined) return undefined;
-  if (!/^\d{1,20}$/.test(after) || BigInt(after) > MAX_POSITION) {
-    throw new ValidationError("after", "must be a position from an earlier event (a non-negative 64-bit integer)");
-  }
-  return BigInt(after);
+  return BigInt(parseOrThrow(eventPositionSchema, after, "after"));
 }
 
 export function toAuditEvent(event: RecordedEvent): AuditEvent {
