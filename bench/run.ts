@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { Figure } from "./measure.js";
 import { bookingStorm } from "./scenarios/booking-storm.js";
 import { eventStoreAppends } from "./scenarios/event-store-appends.js";
+import { largeHistory } from "./scenarios/large-history.js";
 
 const quick = process.argv.includes("--quick");
 const resultsDir = process.env.BENCH_RESULTS_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "results");
@@ -17,6 +18,7 @@ const resultsDir = process.env.BENCH_RESULTS_DIR ?? path.join(path.dirname(fileU
 const scenarios: { name: string; run: (options: { quick: boolean }) => Promise<Figure[]> }[] = [
   { name: "event store appends", run: eventStoreAppends },
   { name: "booking storm", run: bookingStorm },
+  { name: "projection rebuild, start-up and reads (one large history)", run: largeHistory },
 ];
 
 function machine() {
