@@ -6,11 +6,12 @@ import path from "node:path";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-store.js";
 import { WrongExpectedRevisionError, type EventToAppend } from "../../src/domain/shared/event-store.js";
 import { round, timed, type Figure } from "../measure.js";
+import { peerStatus, runPeer, type PeerMeasured } from "./emmett-peer.js";
 
 const SCENARIO = "event store appends";
 
-/** The same event shape for every store: a realistic registration with full metadata. */
-function eventFor(index: number): EventToAppend {
+/** The same event shape for every store (ours, the peer, the raw inserts): a realistic registration with full metadata. */
+export function eventFor(index: number): EventToAppend {
   return {
     id: randomUUID(),
     type: "ParticipantRegistered",
@@ -102,22 +103,82 @@ function rawLimits(total: number): { batched: number; singleCommits: number } {
   return { batched, singleCommits };
 }
 
+/** Events per case, the same for ours and the peer. The peer appends ~150-300 events/s from one writer, hence not more. */
+const EVENTS = { quick: 500, full: 10_000 };
+/**
+ * The peer stalls at concurrent writers (no append completes for many seconds): it is stopped when none has
+ * completed for `stall` seconds, or at `deadline` in any case, and reported over what it did until then.
+ */
+const PEER_LIMITS = { quick: { stall: 1, deadline: 10 }, full: { stall: 5, deadline: 120 } };
+/** Rows for the machine's limits: cheap, so more than the cases' events for a steadier figure. */
+const RAW_ROWS = { quick: 2_000, full: 20_000 };
+
+const writersLabel = (writers: number) => `${writers} writer${writers > 1 ? "s" : ""}`;
+const streamsLabel = (hot: boolean) => (hot ? "one hot stream" : "distinct streams");
+/** Small rates keep a decimal (a stalled peer manages a fraction of an event per second). */
+const rate = (value: number) => round(value, value < 10 ? 1 : 0);
+
+function peerFigure(peer: PeerMeasured, total: number, writers: number, hot: boolean, first: boolean): Figure {
+  const details: Record<string, number | string> = {
+    events: total,
+    succeeded: peer.succeeded,
+    failed: peer.failed,
+    conflictsRetried: peer.conflictsRetried,
+  };
+  if (peer.stopped) {
+    const inFlight = peer.attempted - peer.succeeded - peer.failed;
+    details.stopped = `${peer.stopped}; measured over ${round(peer.seconds, 1)} s${peer.killed ? `; killed with ${inFlight} appends in flight` : ""}`;
+  }
+  const errors = Object.entries(peer.errors);
+  if (errors.length > 0) details.errors = errors.map(([code, count]) => `${code} ×${count}`).join(", ");
+  if (peer.firstError) details.firstError = peer.firstError;
+  if (first) details.settings = peer.settings;
+  return {
+    scenario: SCENARIO,
+    case: `emmett-sqlite ${peer.version}, ${writersLabel(writers)}, ${streamsLabel(hot)}`,
+    value: rate(peer.eventsPerSecond),
+    unit: "events/s",
+    details,
+  };
+}
+
 export async function eventStoreAppends(options: { quick: boolean }): Promise<Figure[]> {
-  const total = options.quick ? 2_000 : 20_000;
+  const mode = options.quick ? "quick" : "full";
+  const total = EVENTS[mode];
+  const limits = PEER_LIMITS[mode];
+  const status = peerStatus();
+  if (!status.installed) {
+    process.stderr.write(`${SCENARIO}: peer @event-driven-io/emmett-sqlite skipped — not installed; run npm --prefix bench install\n`);
+  }
   const figures: Figure[] = [];
+  let firstPeer = true;
   for (const writers of [1, 16, 64]) {
     for (const hot of [false, true]) {
       const result = await ours(total, writers, hot);
-      figures.push({
+      const figure: Figure = {
         scenario: SCENARIO,
-        case: `sqlite adapter, ${writers} writer${writers > 1 ? "s" : ""}, ${hot ? "one hot stream" : "distinct streams"}`,
+        case: `sqlite adapter, ${writersLabel(writers)}, ${streamsLabel(hot)}`,
         value: round(result.eventsPerSecond),
         unit: "events/s",
         details: { events: total, conflictsRetried: result.conflicts },
-      });
+      };
+      figures.push(figure);
+      if (!status.installed) {
+        figure.details!.peer = "not installed";
+        continue;
+      }
+      const peer = await runPeer({ total, writers, hot, stallSeconds: limits.stall, deadlineSeconds: limits.deadline });
+      if (!peer.installed) {
+        process.stderr.write(`${SCENARIO}: peer @event-driven-io/emmett-sqlite could not run: ${peer.reason}\n`);
+        figure.details!.peer = `could not run: ${peer.reason}`;
+        continue;
+      }
+      figure.details!.ratioOursToPeer = peer.succeeded > 0 ? round(result.eventsPerSecond / peer.eventsPerSecond, 1) : "n/a (the peer completed no append)";
+      figures.push(peerFigure(peer, total, writers, hot, firstPeer));
+      firstPeer = false;
     }
   }
-  const raw = rawLimits(total);
+  const raw = rawLimits(RAW_ROWS[mode]);
   figures.push(
     { scenario: SCENARIO, case: "machine limit: plain better-sqlite3, one transaction", value: round(raw.batched), unit: "rows/s" },
     { scenario: SCENARIO, case: "machine limit: plain better-sqlite3, one durable commit per row", value: round(raw.singleCommits), unit: "rows/s" },

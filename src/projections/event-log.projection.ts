@@ -10,6 +10,7 @@ export const eventLogProjection: Projection = {
   name: "event-log",
   tables: ["event_log"],
   handles: "ALL",
+  writeOnly: true,
   apply(db, event) {
     const organizationId = event.metadata.tenantId;
     if (typeof organizationId !== "string") return;

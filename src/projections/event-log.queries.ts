@@ -45,7 +45,7 @@ export class EventLogQueries {
     filter: EventLogFilter,
     first: number,
     after?: string,
-  ): { records: (EventLogRecord & { cursor: string })[]; totalCount: number; hasNextPage: boolean } {
+  ): { records: (EventLogRecord & { cursor: string })[]; totalCount: () => number; hasNextPage: boolean } {
     const where = ["organization_id = @organizationId"];
     const params: Record<string, unknown> = { organizationId };
     const anyOf = (column: string, name: string, values: readonly string[] | undefined) => {
@@ -71,9 +71,9 @@ export class EventLogQueries {
       where.push("occurred_at < @to");
       params.to = filter.to;
     }
-    const totalCount = (this.db.prepare(`SELECT count(*) AS n FROM event_log WHERE ${where.join(" AND ")}`).get(params) as {
-      n: number;
-    }).n;
+    const countSql = `SELECT count(*) AS n FROM event_log WHERE ${where.join(" AND ")}`;
+    const countParams = { ...params };
+    const totalCount = () => Number((this.db.prepare(countSql).get(countParams) as { n: number }).n);
     if (after !== undefined) {
       if (!/^\d{1,19}$/.test(after) || BigInt(after) > MAX_POSITION) {
         throw new ValidationError("after", "must be a position returned by this list");
@@ -98,7 +98,7 @@ export class EventLogQueries {
         metadata: JSON.parse(row.metadata),
         cursor: row.position.toString(),
       })),
-      totalCount: Number(totalCount),
+      totalCount,
       hasNextPage: rows.length > first,
     };
   }

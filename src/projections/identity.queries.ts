@@ -43,7 +43,8 @@ export interface UserFilter {
 
 export interface Page<T> {
   records: T[];
-  totalCount: number;
+  /** Counted only when asked for (a count over a large organization costs more than the page). */
+  totalCount: () => number;
   hasNextPage: boolean;
 }
 
@@ -90,7 +91,8 @@ export class IdentityQueries {
   usersByIds(organizationId: string, ids: readonly string[]): Map<string, UserRecord> {
     const rows = prepared(
       this.db,
-      "SELECT * FROM users WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))",
+      // `+` keeps SQLite on the primary key: the organization index would scan all its users.
+      "SELECT * FROM users WHERE +organization_id = ? AND id IN (SELECT value FROM json_each(?))",
     ).all(organizationId, JSON.stringify(ids)) as UserRow[];
     return new Map(rows.map((row) => [row.id, toUser(row)]));
   }
@@ -120,7 +122,9 @@ export class IdentityQueries {
       where.push(`(name_key LIKE @word${i} ESCAPE '\\' OR email LIKE @word${i} ESCAPE '\\')`);
       params[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     });
-    const totalCount = (this.db.prepare(`SELECT count(*) AS n FROM users WHERE ${where.join(" AND ")}`).get(params) as { n: number }).n;
+    const countSql = `SELECT count(*) AS n FROM users WHERE ${where.join(" AND ")}`;
+    const countParams = { ...params };
+    const totalCount = () => (this.db.prepare(countSql).get(countParams) as { n: number }).n;
     if (after) {
       const [key, id] = decodeCursor(after, "NAME");
       where.push("(name_key > @afterKey OR (name_key = @afterKey AND id > @afterId))");

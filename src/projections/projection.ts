@@ -9,4 +9,6 @@ export interface Projection {
   /** Event types it applies; "ALL" for every event (the audit log). */
   handles: ReadonlySet<string> | "ALL";
   apply(db: Database.Database, event: RecordedEvent): void;
+  /** apply() never reads its tables: a rebuild may build their indexes once, after the replay. */
+  writeOnly?: boolean;
 }

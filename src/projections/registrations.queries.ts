@@ -25,7 +25,8 @@ export interface RegistrationRecord {
 
 export interface RegistrationPage {
   records: RegistrationRecord[];
-  totalCount: number;
+  /** Counted only when asked for (a count over a large organization costs more than the page). */
+  totalCount: () => number;
   hasNextPage: boolean;
 }
 
@@ -72,7 +73,7 @@ export class RegistrationQueries {
     const rows = prepared(
       this.db,
       `SELECT ${COLUMNS}, r.id AS sort_key FROM registrations r
-       WHERE r.organization_id = ? AND r.id IN (SELECT value FROM json_each(?))`,
+       WHERE +r.organization_id = ? AND r.id IN (SELECT value FROM json_each(?))`,
     ).all(organizationId, JSON.stringify(ids)) as Row[];
     return new Map(rows.map((row) => [row.id, toRecord(row, "ID")]));
   }
@@ -96,9 +97,9 @@ export class RegistrationQueries {
     const where = ["r.session_id = @sessionId", "r.status = @status"];
     const params: Record<string, unknown> = { sessionId, status };
     if (filter.attended !== undefined) where.push(filter.attended ? "r.attended_at IS NOT NULL" : "r.attended_at IS NULL");
-    const totalCount = (
-      prepared(this.db, `SELECT count(*) AS n FROM registrations r WHERE ${where.join(" AND ")}`).get(params) as { n: number }
-    ).n;
+    const countSql = `SELECT count(*) AS n FROM registrations r WHERE ${where.join(" AND ")}`;
+    const countParams = { ...params };
+    const totalCount = () => (prepared(this.db, countSql).get(countParams) as { n: number }).n;
     if (after) {
       const [key, id] = decodeCursor(after, roster);
       where.push(`(${column} > @afterKey OR (${column} = @afterKey AND r.id > @afterId))`);
@@ -129,9 +130,9 @@ export class RegistrationQueries {
     ];
     const params: Record<string, unknown> = { userId, statuses: JSON.stringify(statuses), now };
     const from = "FROM registrations r JOIN sessions s ON s.id = r.session_id";
-    const totalCount = (
-      prepared(this.db, `SELECT count(*) AS n ${from} WHERE ${where.join(" AND ")}`).get(params) as { n: number }
-    ).n;
+    const countSql = `SELECT count(*) AS n ${from} WHERE ${where.join(" AND ")}`;
+    const countParams = { ...params };
+    const totalCount = () => (prepared(this.db, countSql).get(countParams) as { n: number }).n;
     const direction = upcoming ? "ASC" : "DESC";
     const comparison = upcoming ? ">" : "<";
     if (after) {
@@ -148,7 +149,7 @@ export class RegistrationQueries {
   }
 }
 
-function page(rows: Row[], first: number, totalCount: number, order: string): RegistrationPage {
+function page(rows: Row[], first: number, totalCount: () => number, order: string): RegistrationPage {
   return {
     records: rows.slice(0, first).map((row) => toRecord(row, order)),
     totalCount,

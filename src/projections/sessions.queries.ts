@@ -40,7 +40,8 @@ export interface SessionRecord {
 
 export interface SessionPage {
   records: SessionRecord[];
-  totalCount: number;
+  /** Counted only when asked for (a count over a large organization costs more than the page). */
+  totalCount: () => number;
   hasNextPage: boolean;
 }
 
@@ -78,7 +79,7 @@ export class SessionQueries {
     const rows = prepared(
       this.db,
       `SELECT ${COLUMNS}, created_at AS sort_key FROM sessions
-       WHERE organization_id = ? AND id IN (SELECT value FROM json_each(?))`,
+       WHERE +organization_id = ? AND id IN (SELECT value FROM json_each(?))`,
     )
       .safeIntegers(true)
       .all(organizationId, JSON.stringify(ids)) as Row[];
@@ -135,9 +136,9 @@ export class SessionQueries {
       params[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     });
 
-    const totalCount = Number(
-      (this.db.prepare(`SELECT count(*) AS n FROM sessions WHERE ${where.join(" AND ")}`).get(params) as { n: number }).n,
-    );
+    const countSql = `SELECT count(*) AS n FROM sessions WHERE ${where.join(" AND ")}`;
+    const countParams = { ...params };
+    const totalCount = () => Number((this.db.prepare(countSql).get(countParams) as { n: number }).n);
 
     const column = ORDER_COLUMN[order.field];
     const comparison = order.direction === "ASC" ? ">" : "<";

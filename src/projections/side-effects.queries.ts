@@ -67,7 +67,7 @@ export class SideEffectQueries {
   ofTarget(
     targetId: string,
     options: { status?: SideEffectStatus; first: number; after?: string },
-  ): { records: SideEffectRecord[]; hasNextPage: boolean; totalCount: number } {
+  ): { records: SideEffectRecord[]; hasNextPage: boolean; totalCount: () => number } {
     const before = options.after === undefined ? null : decodeSeq(options.after);
     const status = options.status ?? null;
     const rows = prepared(
@@ -77,11 +77,14 @@ export class SideEffectQueries {
     )
       .safeIntegers(true)
       .all({ targetId, status, before, limit: options.first + 1 }) as Row[];
-    const { count } = prepared(
-      this.db,
-      "SELECT COUNT(*) AS count FROM side_effects WHERE target_id = @targetId AND (@status IS NULL OR status = @status)",
-    ).get({ targetId, status }) as { count: number };
-    return { records: rows.slice(0, options.first).map(toRecord), hasNextPage: rows.length > options.first, totalCount: count };
+    const totalCount = () =>
+      (
+        prepared(
+          this.db,
+          "SELECT COUNT(*) AS count FROM side_effects WHERE target_id = @targetId AND (@status IS NULL OR status = @status)",
+        ).get({ targetId, status }) as { count: number }
+      ).count;
+    return { records: rows.slice(0, options.first).map(toRecord), hasNextPage: rows.length > options.first, totalCount };
   }
 }
 

@@ -31,7 +31,7 @@ export class TeamQueries {
   byIds(organizationId: string, ids: readonly string[]): Map<string, TeamRecord> {
     const rows = prepared(
       this.db,
-      `${SELECT_TEAM} WHERE t.organization_id = ? AND t.id IN (SELECT value FROM json_each(?))`,
+      `${SELECT_TEAM} WHERE +t.organization_id = ? AND t.id IN (SELECT value FROM json_each(?))`,
     ).all(organizationId, JSON.stringify(ids)) as TeamRow[];
     return new Map(rows.map((row) => [row.id, toTeam(row)]));
   }
@@ -43,7 +43,9 @@ export class TeamQueries {
       where.push("t.name_key LIKE @search ESCAPE '\\'");
       params.search = `%${search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
-    const totalCount = (this.db.prepare(`SELECT count(*) AS n FROM teams t WHERE ${where.join(" AND ")}`).get(params) as { n: number }).n;
+    const countSql = `SELECT count(*) AS n FROM teams t WHERE ${where.join(" AND ")}`;
+    const countParams = { ...params };
+    const totalCount = () => (this.db.prepare(countSql).get(countParams) as { n: number }).n;
     if (after) {
       const [key, id] = decodeCursor(after, "NAME");
       where.push("(t.name_key > @afterKey OR (t.name_key = @afterKey AND t.id > @afterId))");

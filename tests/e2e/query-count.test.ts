@@ -122,6 +122,17 @@ describe("read-model queries do not grow with the page size (DataLoader, no N+1)
     expect(userLookups, "assignees, trainers and hosts are loaded in one batch").toHaveLength(1);
   });
 
+  it("totalCount is counted only when the query selects it (issue 6: a count over a large organization costs more than the page)", async () => {
+    const counts = (statements: string[]) => statements.filter((sql) => /^SELECT count\(\*\) AS n FROM/i.test(sql.trim()));
+    const without = await measure(`query { sessions(first: 5) { nodes { id } } users(first: 5) { nodes { id } } teams(first: 5) { nodes { id } } }`, {});
+    expect(without.data.sessions.nodes).toHaveLength(5);
+    expect(counts(without.statements), without.statements.join("\n")).toEqual([]);
+    const withCount = await measure(`query { sessions(first: 5) { totalCount } users(first: 5) { totalCount } teams(first: 5) { totalCount } }`, {});
+    expect(withCount.data.sessions.totalCount).toBe(SESSION_COUNT);
+    expect(withCount.data.teams.totalCount).toBe(TEAM_COUNT);
+    expect(counts(withCount.statements)).toHaveLength(3);
+  });
+
   it(`a page of ${TEAM_COUNT} teams with members and the members' teams costs no more statements than a page of 5`, async () => {
     const small = await measure(TEAMS, { first: 5 });
     const medium = await measure(TEAMS, { first: 15 });

@@ -562,7 +562,7 @@ describe("changing a webhook", () => {
 
     const second = await createTeam(admin);
     await settled(admin, witness.webhookId, second.eventId); // every webhook's delivery of `second` was decided by now
-    expect(test.app.sideEffectQueries.ofTarget(webhookId, { first: 100 }).totalCount).toBe(1);
+    expect(test.app.sideEffectQueries.ofTarget(webhookId, { first: 100 }).totalCount()).toBe(1);
     expect(receiver.at(path).map((r) => r.json.event.id)).toEqual([first.eventId]);
     for (const [query, input] of [
       [UPDATE, { webhookId, enabled: true }],

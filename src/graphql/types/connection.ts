@@ -1,6 +1,6 @@
-/** Edges, nodes and pageInfo of one page of keyset-paginated records. */
+/** Edges, nodes and pageInfo of one page of keyset-paginated records; totalCount is counted only when selected. */
 export function toConnection<R extends { cursor: string }, N>(
-  page: { records: R[]; totalCount: number; hasNextPage: boolean },
+  page: { records: R[]; totalCount: () => number; hasNextPage: boolean },
   after: string | null | undefined,
   toNode: (record: R) => N,
 ) {
@@ -8,7 +8,9 @@ export function toConnection<R extends { cursor: string }, N>(
   return {
     edges,
     nodes: edges.map((edge) => edge.node),
-    totalCount: page.totalCount,
+    get totalCount() {
+      return page.totalCount();
+    },
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: Boolean(after),

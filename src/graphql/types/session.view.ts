@@ -49,17 +49,24 @@ export function toSessionView(
   };
 }
 
+/** Instants are plain arithmetic; the local (zoned) strings need luxon and are formatted only when selected. */
 function toScheduleView(schedule: NonNullable<DomainSession["schedule"]>): SessionSchedule {
-  const start = DateTime.fromISO(schedule.startsAt, { zone: schedule.timezone });
-  const end = DateTime.fromISO(schedule.endsAt, { zone: schedule.timezone });
+  const startsAt = new Date(schedule.startsAt);
+  const endsAt = new Date(schedule.endsAt);
+  const local = (instant: string) =>
+    DateTime.fromISO(instant, { zone: schedule.timezone }).toISO({ suppressMilliseconds: true })!;
   return {
-    startsAt: start.toJSDate(),
-    endsAt: end.toJSDate(),
+    startsAt,
+    endsAt,
     timezone: schedule.timezone,
-    startsAtLocal: start.toISO({ suppressMilliseconds: true })!,
-    endsAtLocal: end.toISO({ suppressMilliseconds: true })!,
-    durationMinutes: Math.round(end.diff(start, "minutes").minutes),
+    get startsAtLocal() {
+      return local(schedule.startsAt);
+    },
+    get endsAtLocal() {
+      return local(schedule.endsAt);
+    },
+    durationMinutes: Math.round((endsAt.getTime() - startsAt.getTime()) / 60_000),
     attendanceConfirmationOffsetMinutes: schedule.attendanceConfirmationOffsetMinutes,
-    attendanceConfirmationOpensAt: start.plus({ minutes: schedule.attendanceConfirmationOffsetMinutes }).toJSDate(),
+    attendanceConfirmationOpensAt: new Date(startsAt.getTime() + schedule.attendanceConfirmationOffsetMinutes * 60_000),
   };
 }
