@@ -250,7 +250,7 @@ describe("registrations from two processes on one event store file (S9, S4)", ()
     if (state.kind !== "Existing") throw new Error("the session should exist");
     expect(state.session).toMatchObject({ status: "CONFIRMED", statusReason: "MINIMUM_REACHED" });
     expect(state.roster.registeredCount).toBe(MAX);
-    expect(state.roster.waitlist).toEqual(
+    expect(state.roster.waitlist.toArray()).toEqual(
       registrations.filter((e) => e.type === "ParticipantWaitlisted").map((e) => e.data.registrationId),
     );
     // Registering again changes nothing (S9: one active registration per person), even through the

@@ -26,7 +26,7 @@ function summary(state: SessionState) {
     status: state.session.status,
     name: state.session.details.name,
     registered: state.roster.registeredCount,
-    waitlisted: state.roster.waitlist.length,
+    waitlisted: state.roster.waitlist.size,
   };
 }
 

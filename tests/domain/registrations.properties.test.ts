@@ -472,7 +472,7 @@ function checkInvariants(state: SessionState, model: Model, stepEvents: SessionE
   const audience = session.audience;
   if (audience?.mode !== "PUBLIC") throw new Error("the session lost its public audience");
   const seats = registeredIds(model).length;
-  const entries = Object.values(roster.entries);
+  const entries = [...roster.entries.values()];
 
   expect(session.status, `${where}: status`).toBe(model.status);
   // S9: capacity
@@ -486,13 +486,13 @@ function checkInvariants(state: SessionState, model: Model, stepEvents: SessionE
   expect(new Set(activeUsers).size, `${where}: someone holds two active registrations`).toBe(activeUsers.length);
   const srcActive = entries.filter((e) => e.status !== "CANCELED").map((e) => e.userId);
   expect(new Set(srcActive).size, `${where}: the roster has someone active twice`).toBe(srcActive.length);
-  expect(Object.keys(roster.activeByUser).sort(), `${where}: activeByUser`).toEqual([...activeUsers].sort());
+  expect([...roster.activeByUser.keys()].sort(), `${where}: activeByUser`).toEqual([...activeUsers].sort());
   // S9: a waitlist only when full, first come first served
-  if (roster.waitlist.length > 0 && session.status !== "CANCELED") {
+  if (roster.waitlist.size > 0 && session.status !== "CANCELED") {
     expect(roster.registeredCount, `${where}: people wait while a seat is free`).toBe(audience.maxParticipants);
   }
-  expect(roster.waitlist, `${where}: waitlist order`).toEqual(model.waitlist);
-  expect(entries.filter((e) => e.status === "WAITLISTED").length, `${where}: waiting entries`).toBe(roster.waitlist.length);
+  expect(roster.waitlist.toArray(), `${where}: waitlist order`).toEqual(model.waitlist);
+  expect(entries.filter((e) => e.status === "WAITLISTED").length, `${where}: waiting entries`).toBe(roster.waitlist.size);
   // S4: at most once, only at the minimum, never stays PLANNED at the minimum
   expect(model.minimumReached, `${where}: MINIMUM_REACHED confirmations`).toBeLessThanOrEqual(scenario.confirmedByOwner ? 0 : 1);
   if (stepEvents.some((e) => e.type === "SessionConfirmed" && e.data.reason === "MINIMUM_REACHED")) {
@@ -504,8 +504,8 @@ function checkInvariants(state: SessionState, model: Model, stepEvents: SessionE
   // S10: nobody left on a canceled session
   if (session.status === "CANCELED") {
     expect(roster.registeredCount, `${where}: seats after cancel`).toBe(0);
-    expect(roster.waitlist, `${where}: waitlist after cancel`).toEqual([]);
-    expect(roster.activeByUser, `${where}: active after cancel`).toEqual({});
+    expect(roster.waitlist.toArray(), `${where}: waitlist after cancel`).toEqual([]);
+    expect(roster.activeByUser.toObject(), `${where}: active after cancel`).toEqual({});
   }
   // S6: attended people are seat holders (or were, before canceling)
   expect(roster.attendedCount, `${where}: attendedCount`).toBe(

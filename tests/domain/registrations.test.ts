@@ -282,7 +282,7 @@ describe("S8 RegisterForSession: joining an open session", () => {
       .when(register("bob", { registrationId: "reg-bob-2" }))
       .then([waitlisted("bob", "bob", NOW_ISO, "reg-bob-2")]);
     const state = stateOf(after(history, register("bob", { registrationId: "reg-bob-2" })));
-    expect(state.roster.waitlist).toEqual(["reg-cy", "reg-bob-2"]);
+    expect(state.roster.waitlist.toArray()).toEqual(["reg-cy", "reg-bob-2"]);
   });
 });
 
@@ -420,7 +420,7 @@ describe("S9 capacity and the first-come waitlist", () => {
   it("the waitlist keeps arrival order", () => {
     const history = [...twoSeats(), registered("ada"), registered("bob"), waitlisted("cy")];
     given(history).when(register("dee")).then([waitlisted("dee")]);
-    expect(stateOf(after(history, register("dee"))).roster.waitlist).toEqual(["reg-cy", "reg-dee"]);
+    expect(stateOf(after(history, register("dee"))).roster.waitlist.toArray()).toEqual(["reg-cy", "reg-dee"]);
   });
 
   it("a canceled seat is free again: the next person registers instead of waiting", () => {
@@ -664,8 +664,8 @@ describe("S10 canceling the session cancels every registration and waitlist entr
     const history = after(full, transitionCommand("CancelSession", { reason }));
     const { roster } = stateOf(history);
     expect(roster.registeredCount).toBe(0);
-    expect(roster.waitlist).toEqual([]);
-    expect(roster.activeByUser).toEqual({});
+    expect(roster.waitlist.toArray()).toEqual([]);
+    expect(roster.activeByUser.toObject()).toEqual({});
     given(history).when(register("eve")).thenThrows("SESSION_NOT_OPEN");
     given(history).when(register("ada", { registrationId: "reg-ada-2" })).thenThrows("SESSION_NOT_OPEN");
   });

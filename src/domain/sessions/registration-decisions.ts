@@ -37,7 +37,7 @@ function register(
 ): SessionEvent[] {
   const id = parseOrThrow(idSchema, registrationId, "registrationId");
   if (activeRegistrationOf(roster, participant.userId)) return []; // S9: one active registration per person
-  const earlier = roster.entries[id];
+  const earlier = roster.entries.get(id);
   if (earlier?.userId === participant.userId) return []; // the same request again (since canceled)
   if (earlier) throw new DomainError("ALREADY_EXISTS", `Registration ${id} already exists`, { field: "registrationId" });
   assertOpen(session, context.now);
@@ -159,8 +159,8 @@ function confirmAttendance(
 
 /** S10: one event per registration and per waitlist entry, seat holders first, then in waitlist order. */
 export function cancelEveryRegistration(session: Session, roster: Roster, context: CommandContext): RegistrationCanceled[] {
-  const seated = Object.values(roster.entries).filter((entry) => entry.status === "REGISTERED");
-  const waiting = roster.waitlist.map((id) => roster.entries[id]!);
+  const seated = [...roster.entries.values()].filter((entry) => entry.status === "REGISTERED");
+  const waiting = roster.waitlist.toArray().map((id) => roster.entries.get(id)!);
   return [...seated, ...waiting].map((entry) => ({
     type: "RegistrationCanceled",
     data: {
@@ -186,7 +186,7 @@ export function fitAudienceToRoster(
   audience: SessionAudience,
   context: CommandContext,
 ): SessionEvent[] {
-  const active = roster.registeredCount + roster.waitlist.length;
+  const active = roster.registeredCount + roster.waitlist.size;
   if (active > 0 && audience.mode !== session.mode) {
     throw new ValidationError("audience.mode", `cannot change while ${active} people are registered or waiting`);
   }
@@ -200,7 +200,7 @@ export function fitAudienceToRoster(
   const resized = { ...session, audience };
   return [
     ...promoteWaiting(resized, roster, "CAPACITY_RAISED", context),
-    ...confirmIfMinimumReached(resized, Math.min(audience.maxParticipants, roster.registeredCount + roster.waitlist.length), context),
+    ...confirmIfMinimumReached(resized, Math.min(audience.maxParticipants, roster.registeredCount + roster.waitlist.size), context),
   ];
 }
 
@@ -211,13 +211,13 @@ function promoteWaiting(
   context: CommandContext,
 ): ParticipantPromotedFromWaitlist[] {
   const capacity = capacityOf(session);
-  const free = capacity === null ? roster.waitlist.length : Math.max(0, capacity - roster.registeredCount);
-  return roster.waitlist.slice(0, free).map((registrationId) => ({
+  const free = capacity === null ? roster.waitlist.size : Math.max(0, capacity - roster.registeredCount);
+  return roster.waitlist.slice(0, free).toArray().map((registrationId): ParticipantPromotedFromWaitlist => ({
     type: "ParticipantPromotedFromWaitlist",
     data: {
       sessionId: session.id,
       registrationId,
-      userId: roster.entries[registrationId]!.userId,
+      userId: roster.entries.get(registrationId)!.userId,
       reason,
       promotedAt: context.now.toISOString(),
     },
@@ -274,7 +274,7 @@ function capacityOf(session: Session): number | null {
 }
 
 function entryOf(roster: Roster, registrationId: string): RosterEntry {
-  const entry = roster.entries[registrationId];
+  const entry = roster.entries.get(registrationId);
   if (!entry) throw new DomainError("NOT_FOUND", `Registration ${registrationId} was not found`);
   return entry;
 }

@@ -1,3 +1,4 @@
+import { List, Map as ImmutableMap, OrderedMap } from "immutable";
 import { assertNever } from "../shared/errors.js";
 import type { RegistrationEvent, RegistrationStatus } from "./registration-events.js";
 
@@ -8,37 +9,53 @@ export interface RosterEntry {
   attendedAt: string | null;
 }
 
-/** Who holds a seat, who waits and in which order: the state the capacity rule (S9) decides on. */
+/**
+ * Who holds a seat, who waits and in which order: the state the capacity rule (S9) decides on.
+ * Persistent (immutable-js) collections: each event makes a new roster that shares almost all of
+ * the previous one, so a session with thousands of registrations evolves in O(log n) per event
+ * (plain object copies made a storm on one session quadratic).
+ */
 export interface Roster {
-  entries: Readonly<Record<string, RosterEntry>>;
+  /** Registration id → entry, in the order the registrations were made. */
+  entries: OrderedMap<string, RosterEntry>;
   /** userId → their REGISTERED or WAITLISTED registration (S9: at most one). */
-  activeByUser: Readonly<Record<string, string>>;
+  activeByUser: ImmutableMap<string, string>;
   registeredCount: number;
   attendedCount: number;
   /** Registration ids, first come first served. */
-  waitlist: readonly string[];
+  waitlist: List<string>;
 }
 
-export const EMPTY_ROSTER: Roster = { entries: {}, activeByUser: {}, registeredCount: 0, attendedCount: 0, waitlist: [] };
+export const EMPTY_ROSTER: Roster = {
+  entries: OrderedMap(),
+  activeByUser: ImmutableMap(),
+  registeredCount: 0,
+  attendedCount: 0,
+  waitlist: List(),
+};
 
 export function evolveRoster(roster: Roster, event: RegistrationEvent): Roster {
   const d = event.data;
-  const entry = roster.entries[d.registrationId];
-  const put = (changed: RosterEntry) => ({ ...roster.entries, [changed.registrationId]: changed });
+  const entry = roster.entries.get(d.registrationId);
+  const put = (changed: RosterEntry) => roster.entries.set(changed.registrationId, changed);
+  const withoutWaiting = (registrationId: string) => {
+    const index = roster.waitlist.indexOf(registrationId);
+    return index === -1 ? roster.waitlist : roster.waitlist.delete(index);
+  };
   switch (event.type) {
     case "ParticipantRegistered":
       return {
         ...roster,
         entries: put({ registrationId: d.registrationId, userId: d.userId, status: "REGISTERED", attendedAt: null }),
-        activeByUser: { ...roster.activeByUser, [d.userId]: d.registrationId },
+        activeByUser: roster.activeByUser.set(d.userId, d.registrationId),
         registeredCount: roster.registeredCount + 1,
       };
     case "ParticipantWaitlisted":
       return {
         ...roster,
         entries: put({ registrationId: d.registrationId, userId: d.userId, status: "WAITLISTED", attendedAt: null }),
-        activeByUser: { ...roster.activeByUser, [d.userId]: d.registrationId },
-        waitlist: [...roster.waitlist, d.registrationId],
+        activeByUser: roster.activeByUser.set(d.userId, d.registrationId),
+        waitlist: roster.waitlist.push(d.registrationId),
       };
     case "ParticipantPromotedFromWaitlist":
       if (!entry) return roster;
@@ -46,18 +63,17 @@ export function evolveRoster(roster: Roster, event: RegistrationEvent): Roster {
         ...roster,
         entries: put({ ...entry, status: "REGISTERED" }),
         registeredCount: roster.registeredCount + 1,
-        waitlist: roster.waitlist.filter((id) => id !== d.registrationId),
+        waitlist: withoutWaiting(d.registrationId),
       };
     case "RegistrationCanceled": {
       if (!entry) return roster;
-      const { [entry.userId]: _removed, ...activeByUser } = roster.activeByUser;
       return {
         ...roster,
         entries: put({ ...entry, status: "CANCELED" }),
-        activeByUser,
+        activeByUser: roster.activeByUser.delete(entry.userId),
         registeredCount: roster.registeredCount - (entry.status === "REGISTERED" ? 1 : 0),
         attendedCount: roster.attendedCount - (entry.attendedAt !== null ? 1 : 0),
-        waitlist: entry.status === "WAITLISTED" ? roster.waitlist.filter((id) => id !== d.registrationId) : roster.waitlist,
+        waitlist: entry.status === "WAITLISTED" ? withoutWaiting(d.registrationId) : roster.waitlist,
       };
     }
     case "AttendanceConfirmed":
@@ -73,11 +89,11 @@ export function evolveRoster(roster: Roster, event: RegistrationEvent): Roster {
 }
 
 export function activeRegistrationOf(roster: Roster, userId: string): RosterEntry | null {
-  const id = roster.activeByUser[userId];
-  return id === undefined ? null : (roster.entries[id] ?? null);
+  const id = roster.activeByUser.get(userId);
+  return id === undefined ? null : (roster.entries.get(id) ?? null);
 }
 
 /** Seats taken, people waiting, attendees: what a session shows of its roster. */
 export function rosterCounts(roster: Roster): { registered: number; waitlisted: number; attended: number } {
-  return { registered: roster.registeredCount, waitlisted: roster.waitlist.length, attended: roster.attendedCount };
+  return { registered: roster.registeredCount, waitlisted: roster.waitlist.size, attended: roster.attendedCount };
 }

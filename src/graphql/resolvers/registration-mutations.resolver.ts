@@ -75,7 +75,7 @@ export class RegistrationMutationsResolver {
     );
     // The person's active registration, or this very request's when it was retried after a cancel.
     const roster = result.state.kind === "Existing" ? result.state.roster : null;
-    const current = roster?.activeByUser[participant.userId] ?? (roster?.entries[registrationId] ? registrationId : undefined);
+    const current = roster?.activeByUser.get(participant.userId) ?? (roster?.entries.has(registrationId) ? registrationId : undefined);
     if (!current) throw notFound("Registration of user", participant.userId);
     return registrationAfterCommand(context, actor.organizationId, current, result);
   }
@@ -174,7 +174,7 @@ export class RegistrationMutationsResolver {
       userId: actor.userId,
       context: commandContext(context, "confirmAttendance"),
     });
-    const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser[actor.userId]! : "";
+    const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser.get(actor.userId)! : "";
     return registrationAfterCommand(context, actor.organizationId, registrationId, result);
   }
 

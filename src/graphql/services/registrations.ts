@@ -40,7 +40,7 @@ export function runRegistrationCommand(
 ): Promise<CommandResult<SessionState>> {
   return context.app.sessions.handle(sessionStreamName(parseOrThrow(idSchema, sessionId, "sessionId")), command, (state) => {
     if (state.kind === "Initial" || (actor && !canSeeSession(actor, state.session))) throw notFound("Session", sessionId);
-    check?.(state.session, (registrationId) => state.roster.entries[registrationId]);
+    check?.(state.session, (registrationId) => state.roster.entries.get(registrationId));
   });
 }
 
