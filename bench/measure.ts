@@ -1,5 +1,12 @@
 /** Small measuring helpers shared by the scenarios. */
 
+export interface BenchOptions {
+  /** Smaller sizes, for the smoke test: the whole run stays under a minute. */
+  quick: boolean;
+  /** The booking storm's number of users (default 2,000; quick 300). */
+  users?: number;
+}
+
 export interface Figure {
   scenario: string;
   case: string;

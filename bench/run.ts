@@ -1,21 +1,31 @@
 /**
- * `npm run bench [-- --quick]`: runs every scenario in this process, prints a table and writes
- * bench/results/latest.json and latest.md. Timings never go into `npm test`.
+ * `npm run bench [-- --quick] [--users N] [--only <scenario>]`: runs the scenarios in this
+ * process, prints a table and writes bench/results/latest.json and latest.md. Timings never go
+ * into `npm test`.
  */
 import "reflect-metadata";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Figure } from "./measure.js";
+import { parseArgs } from "node:util";
+import type { BenchOptions, Figure } from "./measure.js";
 import { bookingStorm } from "./scenarios/booking-storm.js";
 import { eventStoreAppends } from "./scenarios/event-store-appends.js";
 import { largeHistory } from "./scenarios/large-history.js";
 
-const quick = process.argv.includes("--quick");
+const { values: args } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, users: { type: "string" }, only: { type: "string", multiple: true } },
+});
+const quick = args.quick!;
+const users = args.users === undefined ? undefined : Number(args.users);
+if (users !== undefined && !(Number.isInteger(users) && users >= 100)) {
+  console.error("--users must be a whole number of at least 100 (the storm's session has 100 seats)");
+  process.exit(2);
+}
 const resultsDir = process.env.BENCH_RESULTS_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), "results");
 
-const scenarios: { name: string; run: (options: { quick: boolean }) => Promise<Figure[]> }[] = [
+const scenarios: { name: string; run: (options: BenchOptions) => Promise<Figure[]> }[] = [
   { name: "event store appends", run: eventStoreAppends },
   { name: "booking storm", run: bookingStorm },
   { name: "projection rebuild, start-up and reads (one large history)", run: largeHistory },
@@ -50,9 +60,14 @@ function markdown(figures: Figure[], info: ReturnType<typeof machine>, startedAt
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const figures: Figure[] = [];
-  for (const scenario of scenarios) {
+  const chosen = scenarios.filter((s) => !args.only || args.only.some((name) => s.name.includes(name)));
+  if (chosen.length === 0) {
+    console.error(`--only matches no scenario; they are: ${scenarios.map((s) => s.name).join("; ")}`);
+    process.exit(2);
+  }
+  for (const scenario of chosen) {
     process.stderr.write(`running: ${scenario.name}${quick ? " (quick)" : ""}\n`);
-    figures.push(...(await scenario.run({ quick })));
+    figures.push(...(await scenario.run({ quick, ...(users === undefined ? {} : { users }) })));
   }
   const info = machine();
   const table = markdown(figures, info, startedAt);

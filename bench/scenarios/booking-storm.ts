@@ -5,7 +5,7 @@ import { createSignedInLearners, inBatches } from "../../tests/support/many-user
 import { createReadySession } from "../../tests/support/session-setup.js";
 import { createOrganization, ok, startTestServer, type TestServer } from "../../tests/support/test-server.js";
 import { runNode } from "../child-process.js";
-import { percentile, round, type Figure } from "../measure.js";
+import { percentile, round, type BenchOptions, type Figure } from "../measure.js";
 
 const SCENARIO = "booking storm (GraphQL over HTTP)";
 const REGISTER = `mutation ($input: RegisterForSessionInput!) { registerForSession(input: $input) { id status } }`;
@@ -62,8 +62,8 @@ function count(outcomes: Outcome[], status: string): number {
   return outcomes.filter((o) => o.status === status).length;
 }
 
-export async function bookingStorm(options: { quick: boolean }): Promise<Figure[]> {
-  const users = options.quick ? 300 : 2_000;
+export async function bookingStorm(options: BenchOptions): Promise<Figure[]> {
+  const users = options.users ?? (options.quick ? 300 : 2_000);
   const seats = 100;
   const test = await startTestServer({ LOG_LEVEL: "silent" });
   try {

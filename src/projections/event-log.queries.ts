@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { ValidationError } from "../domain/shared/errors.js";
+import { lazyCount } from "./read-model-db.js";
 
 export interface EventLogFilter {
   streamName?: string;
@@ -71,9 +72,7 @@ export class EventLogQueries {
       where.push("occurred_at < @to");
       params.to = filter.to;
     }
-    const countSql = `SELECT count(*) AS n FROM event_log WHERE ${where.join(" AND ")}`;
-    const countParams = { ...params };
-    const totalCount = () => Number((this.db.prepare(countSql).get(countParams) as { n: number }).n);
+    const totalCount = lazyCount(this.db, `SELECT count(*) AS n FROM event_log WHERE ${where.join(" AND ")}`, params);
     if (after !== undefined) {
       if (!/^\d{1,19}$/.test(after) || BigInt(after) > MAX_POSITION) {
         throw new ValidationError("after", "must be a position returned by this list");

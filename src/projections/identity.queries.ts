@@ -3,7 +3,7 @@ import type { OrganizationSettings } from "../domain/organizations/settings.js";
 import type { User } from "../domain/users/decider.js";
 import type { Role, UserStatus } from "../domain/users/user.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { prepared } from "./read-model-db.js";
+import { lazyCount, prepared } from "./read-model-db.js";
 
 export interface UserRecord {
   id: string;
@@ -122,9 +122,7 @@ export class IdentityQueries {
       where.push(`(name_key LIKE @word${i} ESCAPE '\\' OR email LIKE @word${i} ESCAPE '\\')`);
       params[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     });
-    const countSql = `SELECT count(*) AS n FROM users WHERE ${where.join(" AND ")}`;
-    const countParams = { ...params };
-    const totalCount = () => (this.db.prepare(countSql).get(countParams) as { n: number }).n;
+    const totalCount = lazyCount(this.db, `SELECT count(*) AS n FROM users WHERE ${where.join(" AND ")}`, params);
     if (after) {
       const [key, id] = decodeCursor(after, "NAME");
       where.push("(name_key > @afterKey OR (name_key = @afterKey AND id > @afterId))");

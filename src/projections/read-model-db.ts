@@ -253,3 +253,13 @@ export function prepared(db: Database.Database, sql: string): Database.Statement
   if (!statement) cache.set(sql, (statement = db.prepare(sql)));
   return statement;
 }
+
+/**
+ * A connection's totalCount, counted only when a query selects it (a count over a large
+ * organization costs more than the page). The parameters are copied: the caller goes on to
+ * add the page's own.
+ */
+export function lazyCount(db: Database.Database, sql: string, params: Record<string, unknown>): () => number {
+  const frozen = { ...params };
+  return () => Number((db.prepare(sql).get(frozen) as { n: number | bigint }).n);
+}

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { AttendanceMethod, CancellationReason, RegistrationStatus } from "../domain/sessions/registration-events.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { prepared } from "./read-model-db.js";
+import { lazyCount, prepared } from "./read-model-db.js";
 
 export interface RegistrationRecord {
   id: string;
@@ -97,9 +97,7 @@ export class RegistrationQueries {
     const where = ["r.session_id = @sessionId", "r.status = @status"];
     const params: Record<string, unknown> = { sessionId, status };
     if (filter.attended !== undefined) where.push(filter.attended ? "r.attended_at IS NOT NULL" : "r.attended_at IS NULL");
-    const countSql = `SELECT count(*) AS n FROM registrations r WHERE ${where.join(" AND ")}`;
-    const countParams = { ...params };
-    const totalCount = () => (prepared(this.db, countSql).get(countParams) as { n: number }).n;
+    const totalCount = lazyCount(this.db, `SELECT count(*) AS n FROM registrations r WHERE ${where.join(" AND ")}`, params);
     if (after) {
       const [key, id] = decodeCursor(after, roster);
       where.push(`(${column} > @afterKey OR (${column} = @afterKey AND r.id > @afterId))`);
@@ -130,9 +128,7 @@ export class RegistrationQueries {
     ];
     const params: Record<string, unknown> = { userId, statuses: JSON.stringify(statuses), now };
     const from = "FROM registrations r JOIN sessions s ON s.id = r.session_id";
-    const countSql = `SELECT count(*) AS n ${from} WHERE ${where.join(" AND ")}`;
-    const countParams = { ...params };
-    const totalCount = () => (prepared(this.db, countSql).get(countParams) as { n: number }).n;
+    const totalCount = lazyCount(this.db, `SELECT count(*) AS n ${from} WHERE ${where.join(" AND ")}`, params);
     const direction = upcoming ? "ASC" : "DESC";
     const comparison = upcoming ? ">" : "<";
     if (after) {

@@ -4,7 +4,7 @@ import type { Session } from "../domain/sessions/decider.js";
 import type { SessionFormatKind, SessionMode, SessionStatus } from "../domain/sessions/values.js";
 import { ValidationError } from "../domain/shared/errors.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { prepared } from "./read-model-db.js";
+import { lazyCount, prepared } from "./read-model-db.js";
 
 export interface SessionFilter {
   statuses?: SessionStatus[];
@@ -136,9 +136,7 @@ export class SessionQueries {
       params[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     });
 
-    const countSql = `SELECT count(*) AS n FROM sessions WHERE ${where.join(" AND ")}`;
-    const countParams = { ...params };
-    const totalCount = () => Number((this.db.prepare(countSql).get(countParams) as { n: number }).n);
+    const totalCount = lazyCount(this.db, `SELECT count(*) AS n FROM sessions WHERE ${where.join(" AND ")}`, params);
 
     const column = ORDER_COLUMN[order.field];
     const comparison = order.direction === "ASC" ? ">" : "<";

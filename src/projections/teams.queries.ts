@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { Page } from "./identity.queries.js";
-import { prepared } from "./read-model-db.js";
+import { lazyCount, prepared } from "./read-model-db.js";
 
 export interface TeamRecord {
   id: string;
@@ -43,9 +43,7 @@ export class TeamQueries {
       where.push("t.name_key LIKE @search ESCAPE '\\'");
       params.search = `%${search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
-    const countSql = `SELECT count(*) AS n FROM teams t WHERE ${where.join(" AND ")}`;
-    const countParams = { ...params };
-    const totalCount = () => (this.db.prepare(countSql).get(countParams) as { n: number }).n;
+    const totalCount = lazyCount(this.db, `SELECT count(*) AS n FROM teams t WHERE ${where.join(" AND ")}`, params);
     if (after) {
       const [key, id] = decodeCursor(after, "NAME");
       where.push("(t.name_key > @afterKey OR (t.name_key = @afterKey AND t.id > @afterId))");
