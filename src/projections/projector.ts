@@ -31,6 +31,46 @@ export function readCheckpoint(db: Database.Database): bigint | undefined {
   return row?.position;
 }
 
+/** Events applied in one transaction at most: a catch-up commits per page, not per event. */
+const MAX_BATCH = 500;
+const NOT_READY = Symbol("not ready");
+
+/**
+ * Groups what the subscription already holds (the rest of a catch-up page, events appended
+ * together) into batches, without waiting for events that are not there yet: a batch ends when
+ * the next event does not arrive before the event loop's next turn, or at `max`.
+ */
+async function* readyBatches(subscription: EventSubscription, max: number): AsyncGenerator<RecordedEvent[]> {
+  const iterator = subscription[Symbol.asyncIterator]();
+  const nextTurn = () => new Promise<typeof NOT_READY>((resolve) => setImmediate(() => resolve(NOT_READY)));
+  let pending = iterator.next();
+  try {
+    for (;;) {
+      const first = await pending;
+      if (first.done) return;
+      const batch = [first.value];
+      let finished = false;
+      pending = iterator.next();
+      while (batch.length < max) {
+        const next = await Promise.race([pending, nextTurn()]);
+        if (next === NOT_READY) break; // `pending` stays outstanding: the next batch starts with it
+        if (next.done) {
+          finished = true;
+          break;
+        }
+        batch.push(next.value);
+        pending = iterator.next();
+      }
+      yield batch;
+      if (finished) return;
+    }
+  } finally {
+    // Also when the consumer fails: a read may still be waiting for new events, so the
+    // subscription is closed (which ends that read) rather than asked to return behind it.
+    await subscription.close();
+  }
+}
+
 /**
  * Keeps the read models up to date from a catch-up-then-live subscription, and lets
  * mutations wait until what they wrote is visible (read-your-writes).
@@ -39,7 +79,7 @@ export class Projector {
   private subscription: EventSubscription | undefined;
   private running: Promise<void> | undefined;
   private position: bigint;
-  private waiters: { position: bigint; resolve: () => void }[] = [];
+  private waiters: { position: bigint; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private readonly listeners = new Set<ProjectedListener>();
   private failure: unknown;
 
@@ -57,21 +97,23 @@ export class Projector {
     this.subscription = subscription;
     this.running = (async () => {
       try {
-        for await (const event of subscription) {
-          applyEvents(this.db, this.projections, [event]);
-          this.position = event.position;
+        for await (const batch of readyBatches(subscription, MAX_BATCH)) {
+          applyEvents(this.db, this.projections, batch);
+          this.position = batch[batch.length - 1]!.position;
           this.releaseWaiters();
-          for (const listener of this.listeners) listener(event);
+          for (const event of batch) for (const listener of this.listeners) listener(event);
         }
       } catch (error) {
         this.failure = error;
+        // Nobody waits out their timeout for a read model that stopped.
+        for (const waiter of this.waiters.splice(0)) waiter.reject(error);
         throw error;
       }
     })();
     this.running.catch(() => undefined);
   }
 
-  /** Called after each event is committed to the read models. */
+  /** Called for each event once it is committed to the read models. */
   onProjected(listener: ProjectedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -81,12 +123,16 @@ export class Projector {
   waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.position >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const waiter = {
         position,
         resolve: () => {
           clearTimeout(timer);
           resolve(true);
+        },
+        reject: (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
         },
       };
       const timer = setTimeout(() => {

@@ -1,0 +1,101 @@
+/**
+ * The live projector (issue 6: a server catching up on a long history): what the subscription
+ * already holds is applied in batches of one transaction, not one transaction per event; live
+ * events still arrive at once; listeners see every event once, in order; a failing projection
+ * makes read-your-writes waiters fail instead of hang, and stop() still returns.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
+import type { EventStore } from "../../src/domain/shared/event-store.js";
+import type { Projection } from "../../src/projections/projection.js";
+import { Projector, readCheckpoint } from "../../src/projections/projector.js";
+import { openReadModels } from "../../src/projections/read-model-db.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function readModels(statements: string[]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "projector-"));
+  dirs.push(dir);
+  return openReadModels(path.join(dir, "read-models.sqlite"), (sql) => statements.push(sql));
+}
+
+/** `count` events, each appended on its own to a stream of its own. */
+async function appendEvents(store: EventStore, count: number): Promise<bigint> {
+  let position = 0n;
+  for (let i = 0; i < count; i++) {
+    const result = await store.appendToStream(
+      `note-${randomUUID()}`,
+      [{ id: randomUUID(), type: "NoteWritten", data: { i }, metadata: { tenantId: "org-1" } }],
+      { expectedRevision: "no_stream" },
+    );
+    position = result.position;
+  }
+  return position;
+}
+
+/** Records the order of the events it sees. */
+function recorder(seen: bigint[]): Projection {
+  return { name: "recorder", tables: [], handles: new Set(["NoteWritten"]), apply: (_db, event) => void seen.push(event.position) };
+}
+
+const checkpointWrites = (statements: string[]) => statements.filter((sql) => sql.includes("INSERT INTO checkpoints")).length;
+
+describe("Projector", () => {
+  it("catches up on 1,200 waiting events in a few transactions, in order, then takes live events at once", async () => {
+    const store = new MemoryEventStore();
+    const head = await appendEvents(store, 1_200);
+    const statements: string[] = [];
+    const db = readModels(statements);
+    const seen: bigint[] = [];
+    const heard: bigint[] = [];
+    const projector = new Projector(store, db, [recorder(seen)]);
+    projector.onProjected((event) => heard.push(event.position));
+    statements.length = 0;
+    projector.start();
+
+    expect(await projector.waitFor(head, 5_000)).toBe(true);
+    expect(seen).toEqual(Array.from({ length: 1_200 }, (_, i) => BigInt(i + 1)));
+    expect(heard).toEqual(seen);
+    expect(readCheckpoint(db)).toBe(head);
+    // One transaction per event would write the checkpoint 1,200 times.
+    expect(checkpointWrites(statements)).toBeGreaterThanOrEqual(3);
+    expect(checkpointWrites(statements)).toBeLessThanOrEqual(12);
+
+    const live = await appendEvents(store, 1);
+    expect(await projector.waitFor(live, 5_000)).toBe(true);
+    expect(seen.at(-1)).toBe(live);
+    expect(heard.at(-1)).toBe(live);
+    await projector.stop();
+  });
+
+  it("a projection that throws fails the waiters (no hang), keeps what committed before, and stop() returns", async () => {
+    const store = new MemoryEventStore();
+    await appendEvents(store, 10);
+    const db = readModels([]);
+    const failing: Projection = {
+      name: "failing",
+      tables: [],
+      handles: new Set(["NoteWritten"]),
+      apply: (_db, event) => {
+        if (event.position === 12n) throw new Error("a projection bug");
+      },
+    };
+    const projector = new Projector(store, db, [failing]);
+    projector.start();
+    expect(await projector.waitFor(10n, 5_000)).toBe(true);
+
+    await appendEvents(store, 3);
+    const waiting = projector.waitFor(13n, 5_000);
+    await expect(waiting).rejects.toThrow("a projection bug");
+    await expect(projector.waitFor(13n, 5_000)).rejects.toThrow("a projection bug");
+    expect(readCheckpoint(db)).toBeLessThan(12n);
+    await projector.stop();
+  });
+});
