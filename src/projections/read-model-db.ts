@@ -235,6 +235,8 @@ export function openReadModels(
       db.prepare("INSERT OR REPLACE INTO read_model_source (id, source) VALUES (1, ?)").run(source);
     })();
   }
+  // Not a projection: the side-effect runner's own position, kept across version bumps and rebuilds.
+  db.exec("CREATE TABLE IF NOT EXISTS side_effect_checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
   return db;
 }
 

@@ -77,7 +77,6 @@ function copySideEffectCheckpoint(fromFile: string, source: string, to: Database
       name: string;
       position: bigint;
     }[];
-    to.exec(`CREATE TABLE IF NOT EXISTS ${SIDE_EFFECT_CHECKPOINT} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
     const insert = to.prepare(`INSERT OR REPLACE INTO ${SIDE_EFFECT_CHECKPOINT} (name, position) VALUES (?, ?)`);
     for (const row of rows) insert.run(row.name, row.position);
   } finally {

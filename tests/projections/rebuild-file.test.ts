@@ -50,7 +50,6 @@ describe("rebuildReadModelsFile (npm run rebuild)", () => {
 
   it("keeps the side-effect runner's checkpoint (not a projection) and drops stale rows", async () => {
     const live = openReadModels(file, undefined, "sqlite");
-    live.exec("CREATE TABLE IF NOT EXISTS side_effect_checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
     live.prepare("INSERT INTO side_effect_checkpoint (name, position) VALUES ('side-effects', 7)").run();
     live.prepare("INSERT INTO checkpoints (name, position) VALUES ('read-models', 999)").run();
     live.close();
@@ -66,7 +65,6 @@ describe("rebuildReadModelsFile (npm run rebuild)", () => {
 
   it("does not carry a checkpoint over from a file built from another event store", async () => {
     const live = openReadModels(file, undefined, "esdb:other");
-    live.exec("CREATE TABLE IF NOT EXISTS side_effect_checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
     live.prepare("INSERT INTO side_effect_checkpoint (name, position) VALUES ('side-effects', 7)").run();
     live.close();
 

@@ -62,7 +62,6 @@ export class SideEffectRunner {
   constructor(options: SideEffectRunnerOptions) {
     this.#options = options;
     this.#byKind = new Map(options.reactors.map((reactor) => [reactor.kind, reactor]));
-    options.db.exec("CREATE TABLE IF NOT EXISTS side_effect_checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
   }
 
   start(): void {
