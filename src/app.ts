@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import fs from "node:fs";
 import { pino, type Logger } from "pino";
 import { AttendanceLinks } from "./adapters/attendance/attendance-links.js";
+import { systemClock } from "./adapters/clock/system-clock.js";
 import { ExternalIdentityVerifier } from "./adapters/auth/external-identity.js";
 import { resolveJwtSecret } from "./adapters/auth/jwt-secret.js";
 import { SignInRateLimiter } from "./adapters/auth/sign-in-rate-limiter.js";
@@ -25,6 +26,7 @@ import type { SessionCommand } from "./domain/sessions/commands.js";
 import { sessionDecider, type SessionState } from "./domain/sessions/decider.js";
 import type { SessionEvent } from "./domain/sessions/events.js";
 import { CommandHandler } from "./domain/shared/command-handler.js";
+import type { Clock } from "./domain/shared/clock.js";
 import type { EventStore } from "./domain/shared/event-store.js";
 import {
   sideEffectDecider,
@@ -54,6 +56,8 @@ import { WebhookQueries } from "./projections/webhooks.queries.js";
 /** Everything a request needs, built once at start (the composition root). */
 export interface App {
   config: Config;
+  /** Every reading of "now" (commands, token checks, side-effect schedules, event stamps). */
+  clock: Clock;
   logger: Logger;
   store: EventStore;
   readModels: Database.Database;
@@ -96,6 +100,8 @@ export interface AppOptions {
   logger?: Logger;
   store?: EventStore;
   mailer?: Mailer;
+  /** The system clock unless given (tests move a clock of their own). */
+  clock?: Clock;
   /** Sees every SQL statement run on the read models (tests count queries with it). */
   onReadModelStatement?: (sql: string) => void;
 }
@@ -103,7 +109,8 @@ export interface AppOptions {
 export function createApp(config: Config, options: AppOptions = {}): App {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const store = options.store ?? openEventStore(config);
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? openEventStore(config, clock);
   const readModels = openReadModels(readModelsFile(config.dataDir), options.onReadModelStatement, eventStoreIdentity(config));
   const projector = new Projector(store, readModels, ALL_PROJECTIONS);
   projector.start();
@@ -125,6 +132,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     reactors: [
       new MailNotificationsReactor(mailer, identityQueries, sessionQueries, config.publicUrl),
       new WebhookDeliveriesReactor(store, webhookQueries, {
+        clock,
         timeoutMs: config.webhooks.timeoutMs,
         retryPolicy: {
           maxAttempts: config.webhooks.maxAttempts,
@@ -134,6 +142,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       }),
     ],
     instanceId: config.instanceId,
+    clock,
     logger,
     leaseMs: config.sideEffects.leaseMs,
     sweepIntervalMs: config.sideEffects.sweepIntervalMs,
@@ -142,14 +151,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   return {
     config,
+    clock,
     logger,
     store,
     readModels,
     projector,
-    tokens: new TokenService(secret, config.accessTokenTtlSeconds),
+    tokens: new TokenService(secret, config.accessTokenTtlSeconds, clock),
     refreshTokens: new SignedTokens(secret, "refresh-token", "rt_"),
     invitationTokens: new SignedTokens(secret, "invitation", "inv_"),
-    externalIdentity: config.externalIdentity ? new ExternalIdentityVerifier(config.externalIdentity) : null,
+    externalIdentity: config.externalIdentity ? new ExternalIdentityVerifier(config.externalIdentity, { clock }) : null,
     attendanceLinks: new AttendanceLinks(new SignedTokens(secret, "attendance", "att_"), config.publicUrl),
     signInLimiter: new SignInRateLimiter(config.signInLimits),
     mailer,

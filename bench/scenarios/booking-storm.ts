@@ -17,13 +17,7 @@ interface Outcome {
 }
 
 async function openSession(test: TestServer, token: string, name: string, max: number): Promise<string> {
-  const sessionId = await createReadySession(test, token, {
-    name,
-    min: 1,
-    max,
-    startsAt: "2030-06-01T09:00:00Z",
-    endsAt: "2030-06-01T17:00:00Z",
-  });
+  const sessionId = await createReadySession(test, token, { name, min: 1, max });
   ok(await test.gql(PLAN, { input: { sessionId } }, token));
   return sessionId;
 }

@@ -76,7 +76,7 @@ async function external(app: App, identity: ExternalIdentity): Promise<Authentic
   let user = linked ?? app.identityQueries.userById(userId);
   if (!user) {
     if (!identity.email) return refused("The token carries no e-mail: this person cannot be registered");
-    const now = new Date();
+    const now = app.clock.now();
     const result = await app.userRegistration.register({
       type: "RegisterUser",
       userId,

@@ -140,7 +140,7 @@ export function commandContext(context: GraphQLContext, operation: string, idemp
     commandId: idempotencyKey ? deterministicUuid(`${actor.organizationId}/${actorId}/${operation}/${idempotencyKey}`) : randomUUID(),
     organizationId: actor.organizationId,
     actorId,
-    now: new Date(),
+    now: context.app.clock.now(),
     correlationId: context.requestId,
   };
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveJwtSecret } from "../../src/adapters/auth/jwt-secret.js";
 import { hashPassword, verifyPassword } from "../../src/adapters/auth/passwords.js";
+import { TestClock } from "../support/test-clock.js";
 import { TokenService, type Principal } from "../../src/adapters/auth/tokens.js";
 
 const principal: Principal = { userId: "u1", organizationId: "o1", signInId: "s1" };
@@ -21,23 +22,32 @@ describe("JWT secret", () => {
 });
 
 describe("access tokens", () => {
-  const tokens = new TokenService("s".repeat(40), 3600);
+  const clock = new TestClock();
+  const tokens = new TokenService("s".repeat(40), 3600, clock);
 
   it("round-trip the principal", async () => {
-    const { token, expiresAt } = await tokens.issue(principal, new Date());
+    const { token, expiresAt } = await tokens.issue(principal, clock.now());
     expect(await tokens.check(token)).toEqual({ ok: true, principal });
-    expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 3500_000);
+    expect(expiresAt.getTime()).toBeGreaterThan(clock.now().getTime() + 3500_000);
   });
 
   it("are refused once expired, when tampered with, or when signed with another secret", async () => {
-    const expired = await tokens.issue(principal, new Date(Date.now() - 2 * 3600_000));
+    const expired = await tokens.issue(principal, new Date(clock.now().getTime() - 2 * 3600_000));
     expect(await tokens.check(expired.token)).toEqual({ ok: false, reason: "EXPIRED" });
-    const { token } = await tokens.issue(principal, new Date());
+    const { token } = await tokens.issue(principal, clock.now());
     const [header, payload, signature] = token.split(".");
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), org: "o2" })).toString("base64url");
     expect(await tokens.check(`${header}.${forged}.${signature}`)).toEqual({ ok: false, reason: "INVALID" });
-    expect(await new TokenService("t".repeat(40), 3600).check(token)).toEqual({ ok: false, reason: "INVALID" });
+    expect(await new TokenService("t".repeat(40), 3600, clock).check(token)).toEqual({ ok: false, reason: "INVALID" });
     expect(await tokens.check("not.a.token")).toEqual({ ok: false, reason: "INVALID" });
+  });
+
+  it("expire when the clock passes their expiry, not before", async () => {
+    const { token } = await tokens.issue(principal, clock.now());
+    clock.advance(3590_000);
+    expect(await tokens.check(token)).toEqual({ ok: true, principal });
+    clock.advance(20_000);
+    expect(await tokens.check(token)).toEqual({ ok: false, reason: "EXPIRED" });
   });
 });
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExternalIdentityVerifier, type ExternalIdentityConfig } from "../../src/adapters/auth/external-identity.js";
+import { TestClock } from "../support/test-clock.js";
 
 const ISSUER = "https://idp.example.test/realms/acme";
 const AUDIENCE = "sessions-api";
@@ -10,6 +11,7 @@ const AUDIENCE = "sessions-api";
 let server: http.Server;
 let privateKey: CryptoKey;
 let config: ExternalIdentityConfig;
+const clock = new TestClock();
 
 beforeAll(async () => {
   const pair = await generateKeyPair("RS256", { extractable: true });
@@ -42,7 +44,7 @@ interface SignOptions {
 }
 
 async function sign(claims: JWTPayload, options: SignOptions = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(clock.now().getTime() / 1000);
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: options.alg ?? "RS256", kid: options.kid ?? "k1", typ: "JWT" })
     .setIssuer(options.issuer ?? ISSUER)
@@ -56,7 +58,7 @@ async function sign(claims: JWTPayload, options: SignOptions = {}): Promise<stri
 describe("external identity verifier", () => {
   it("maps subject, organization, e-mail and roles of a valid token", async () => {
     const token = await sign({ org: "org-1", email: "  Ann@Example.TEST ", roles: ["trainer", "Admin", "ADMIN"] });
-    expect(await new ExternalIdentityVerifier(config).verify(token)).toEqual({
+    expect(await new ExternalIdentityVerifier(config, { clock }).verify(token)).toEqual({
       issuer: ISSUER,
       subject: "user-123",
       organizationId: "org-1",
@@ -71,7 +73,7 @@ describe("external identity verifier", () => {
       organizationClaim: "https://example.com/org",
       rolesClaim: "realm_access.roles",
       emailClaim: "profile.mail",
-    });
+    }, { clock });
     const token = await sign({
       "https://example.com/org": "org-url",
       "https://example": { "com/org": "wrong" }, // the dotted-path reading of the same name
@@ -84,12 +86,12 @@ describe("external identity verifier", () => {
       roles: ["MANAGER"],
     });
 
-    const nested = new ExternalIdentityVerifier({ ...config, organizationClaim: "tenant.id" });
+    const nested = new ExternalIdentityVerifier({ ...config, organizationClaim: "tenant.id" }, { clock });
     expect(await nested.verify(await sign({ tenant: { id: "org-nested" } }))).toMatchObject({ organizationId: "org-nested" });
   });
 
   it("accepts roles as a space- or comma-separated string", async () => {
-    const verifier = new ExternalIdentityVerifier(config);
+    const verifier = new ExternalIdentityVerifier(config, { clock });
     expect((await verifier.verify(await sign({ org: "o", roles: "admin trainer" })))?.roles).toEqual(["ADMIN", "TRAINER"]);
     expect((await verifier.verify(await sign({ org: "o", roles: "host,auditor, employee" })))?.roles).toEqual([
       "HOST",
@@ -99,7 +101,7 @@ describe("external identity verifier", () => {
   });
 
   it("drops unknown roles and defaults to LEARNER; e-mail null when absent or not a string", async () => {
-    const verifier = new ExternalIdentityVerifier(config);
+    const verifier = new ExternalIdentityVerifier(config, { clock });
     expect(await verifier.verify(await sign({ org: "o", roles: ["superuser", 42, "uma_authorization"] }))).toMatchObject({
       roles: ["LEARNER"],
       email: null,
@@ -108,9 +110,9 @@ describe("external identity verifier", () => {
   });
 
   it("returns null for tokens that are not valid for this provider", async () => {
-    const verifier = new ExternalIdentityVerifier(config);
+    const verifier = new ExternalIdentityVerifier(config, { clock });
     const other = await generateKeyPair("RS256");
-    const expiredAt = Math.floor(Date.now() / 1000) - 120; // beyond the 30 s tolerance
+    const expiredAt = Math.floor(clock.now().getTime() / 1000) - 120; // beyond the 30 s tolerance
     const hs256 = await sign({ org: "o" }, { alg: "HS256", key: new TextEncoder().encode("secret".repeat(8)) });
 
     const invalid = {
@@ -132,8 +134,8 @@ describe("external identity verifier", () => {
   });
 
   it("tolerates 30 s of clock skew", async () => {
-    const token = await sign({ org: "o" }, { expiresAt: Math.floor(Date.now() / 1000) - 10 });
-    expect(await new ExternalIdentityVerifier(config).verify(token)).not.toBeNull();
+    const token = await sign({ org: "o" }, { expiresAt: Math.floor(clock.now().getTime() / 1000) - 10 });
+    expect(await new ExternalIdentityVerifier(config, { clock }).verify(token)).not.toBeNull();
   });
 
   it("returns null without throwing when the JWKS endpoint is down", async () => {
@@ -142,7 +144,7 @@ describe("external identity verifier", () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
 
-    const verifier = new ExternalIdentityVerifier({ ...config, jwksUrl: `http://127.0.0.1:${port}/certs` }, { timeoutMs: 1000 });
+    const verifier = new ExternalIdentityVerifier({ ...config, jwksUrl: `http://127.0.0.1:${port}/certs` }, { clock, timeoutMs: 1000 });
     expect(await verifier.verify(await sign({ org: "o" }))).toBeNull();
   });
 
@@ -151,7 +153,7 @@ describe("external identity verifier", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const { port } = silent.address() as AddressInfo;
     try {
-      const verifier = new ExternalIdentityVerifier({ ...config, jwksUrl: `http://127.0.0.1:${port}/certs` }, { timeoutMs: 200 });
+      const verifier = new ExternalIdentityVerifier({ ...config, jwksUrl: `http://127.0.0.1:${port}/certs` }, { clock, timeoutMs: 200 });
       expect(await verifier.verify(await sign({ org: "o" }))).toBeNull();
     } finally {
       silent.closeAllConnections();

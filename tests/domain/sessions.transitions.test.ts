@@ -13,6 +13,7 @@ import {
   ALLOWED_STATUS_CHANGES,
   NOW_ISO,
   PRIVATE_AUDIENCE,
+  SCHEDULE,
   SESSION_ID,
   STATUSES,
   TARGET_OF,
@@ -276,3 +277,42 @@ describe("a CANCELED session can no longer be edited", () => {
 function readyThenAttachedThenCanceled(): SessionEvent[] {
   return [...historyIn("PLANNED"), docAttached, canceled("PLANNED")];
 }
+
+describe("S3: a session that has ended can no longer be planned or confirmed (SESSION_ENDED)", () => {
+  const endsAt = Date.parse(SCHEDULE.endsAt);
+  const at = (ms: number) => context({ now: new Date(ms) });
+
+  it.each(["DRAFT", "LEAD"] as const)("PlanSession on a %s session whose end has passed → SESSION_ENDED, nothing written", (status) => {
+    given(historyIn(status))
+      .when(transitionCommand("PlanSession", { context: at(endsAt + 60_000) }))
+      .thenThrows("SESSION_ENDED", /ended.*can no longer be planned/, { endsAt: SCHEDULE.endsAt });
+  });
+
+  it("PlanSession at the very instant it ends is refused; a millisecond before, it is planned", () => {
+    given(historyIn("DRAFT"))
+      .when(transitionCommand("PlanSession", { context: at(endsAt) }))
+      .thenThrows("SESSION_ENDED");
+    given(historyIn("DRAFT"))
+      .when(transitionCommand("PlanSession", { context: at(endsAt - 1) }))
+      .then([expect.objectContaining({ type: "SessionPlanned" })]);
+  });
+
+  it("ConfirmSession after the end → SESSION_ENDED; while it runs, it is confirmed", () => {
+    given(historyIn("PLANNED"))
+      .when(transitionCommand("ConfirmSession", { context: at(endsAt + 3_600_000) }))
+      .thenThrows("SESSION_ENDED");
+    given(historyIn("PLANNED"))
+      .when(transitionCommand("ConfirmSession", { context: at(Date.parse(SCHEDULE.startsAt) + 60_000) }))
+      .then([expect.objectContaining({ type: "SessionConfirmed" })]);
+  });
+
+  it("staff may still cancel an ended session", () => {
+    given(historyIn("PLANNED"))
+      .when(transitionCommand("CancelSession", { context: at(endsAt + 86_400_000) }))
+      .then([expect.objectContaining({ type: "SessionCanceled" })]);
+  });
+
+  it("an already PLANNED session asked to be planned again after its end is still a no-op", () => {
+    given(historyIn("PLANNED")).when(transitionCommand("PlanSession", { context: at(endsAt + 60_000) })).then([]);
+  });
+});

@@ -43,9 +43,9 @@ afterAll(() => test.stop());
 
 describe("signIn (issue 3 item 6)", () => {
   it("returns an access token valid for ACCESS_TOKEN_TTL_SECONDS (default 1 h) and a refresh token valid for 30 days", async () => {
-    const before = Date.now();
+    const before = test.clock.now().getTime();
     const payload = ok(await signIn(admin.email, admin.password)).signIn;
-    const after = Date.now();
+    const after = test.clock.now().getTime();
     expect(payload.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(payload.refreshToken).toEqual(expect.any(String));
     expect(payload.refreshToken).not.toBe(payload.token);
@@ -66,11 +66,21 @@ describe("signIn (issue 3 item 6)", () => {
     const short = await startTestServer({ ACCESS_TOKEN_TTL_SECONDS: "120" });
     try {
       const org = await createOrganization(short);
-      const before = Date.now();
+      const before = short.clock.now().getTime();
       const payload = ok(await short.gql(SIGN_IN, { input: { email: org.email, password: org.password } })).signIn;
       const expiresAt = Date.parse(payload.expiresAt);
       expect(expiresAt).toBeGreaterThanOrEqual(before + 120_000 - 2000);
-      expect(expiresAt).toBeLessThanOrEqual(Date.now() + 120_000 + 2000);
+      expect(expiresAt).toBeLessThanOrEqual(short.clock.now().getTime() + 120_000 + 2000);
+
+      // Time passes on the server's clock: the token works until its expiry, then is refused as expired.
+      short.clock.advance(100_000);
+      expect(ok(await short.gql(ME, {}, payload.token)).me.id).toBe(org.userId);
+      short.clock.advance(30_000);
+      const error = refused(await short.gql(ME, {}, payload.token));
+      expect(error.code).toBe("UNAUTHENTICATED");
+      expect(error.message).toMatch(/expired/i);
+      const refreshed = ok(await short.gql(REFRESH, { input: { refreshToken: payload.refreshToken } })).refreshAccessToken;
+      expect(ok(await short.gql(ME, {}, refreshed.token)).me.id).toBe(org.userId);
     } finally {
       await short.stop();
     }
@@ -78,10 +88,10 @@ describe("signIn (issue 3 item 6)", () => {
 
   it("refuses an expired access token with UNAUTHENTICATED, telling to refresh it", async () => {
     const secret = fs.readFileSync(path.join(test.dataDir, "jwt-secret"), "utf8").trim();
-    const tokens = new TokenService(secret, 60);
+    const tokens = new TokenService(secret, 60, test.clock);
     const { token: expired } = await tokens.issue(
       { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
-      new Date(Date.now() - 2 * 3600_000),
+      new Date(test.clock.now().getTime() - 2 * 3600_000),
     );
     const error = refused(await test.gql(ME, {}, expired));
     expect(error.code).toBe("UNAUTHENTICATED");
@@ -91,15 +101,15 @@ describe("signIn (issue 3 item 6)", () => {
     // The same token, still valid: the server accepts it, so the refusal above is about expiry.
     const { token: fresh } = await tokens.issue(
       { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
-      new Date(),
+      test.clock.now(),
     );
     expect(ok(await test.gql(ME, {}, fresh)).me.id).toBe(admin.userId);
   });
 
   it("refuses a token signed with another secret as not valid (not as expired)", async () => {
-    const { token } = await new TokenService("x".repeat(48), 3600).issue(
+    const { token } = await new TokenService("x".repeat(48), 3600, test.clock).issue(
       { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
-      new Date(),
+      test.clock.now(),
     );
     const error = refused(await test.gql(ME, {}, token));
     expect(error.code).toBe("UNAUTHENTICATED");
@@ -110,7 +120,7 @@ describe("signIn (issue 3 item 6)", () => {
 describe("refreshAccessToken (issue 3 item 6)", () => {
   it("returns a new pair; the new access token works", async () => {
     const first: Pair = ok(await signIn(admin.email, admin.password)).signIn;
-    const before = Date.now();
+    const before = test.clock.now().getTime();
     const second: Pair = ok(await refresh(first.refreshToken)).refreshAccessToken;
     // (The access token carries second-precision times, so within one second it may equal the first.)
     expect(second.refreshToken).not.toBe(first.refreshToken);

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenService } from "../../src/adapters/auth/tokens.js";
-import { SESSION_QUERY, createReadySession } from "../support/session-setup.js";
+import { SESSION_QUERY, createReadySession, defaultSchedule } from "../support/session-setup.js";
 import {
   type GraphQLResponse,
   type Member,
@@ -423,7 +423,10 @@ describe("invalid input: BAD_USER_INPUT naming the field, nothing written", () =
       survey: null,
       audience: { __typename: "PublicAudience", minParticipants: 2, maxParticipants: 20 },
       format: { __typename: "WebinarFormat", link: "https://meet.example.com/ts" },
-      schedule: { startsAt: "2026-12-01T09:00:00.000Z", endsAt: "2026-12-01T17:00:00.000Z" },
+      schedule: {
+        startsAt: new Date(defaultSchedule(test.clock).startsAt).toISOString(),
+        endsAt: new Date(defaultSchedule(test.clock).endsAt).toISOString(),
+      },
     });
   });
 });
@@ -704,10 +707,10 @@ describe("UNAUTHENTICATED: no token, garbage, another secret, expired", () => {
     {
       title: "token signed with another secret",
       authorization: async () => {
-        const forged = new TokenService("another-secret-that-is-long-enough-to-sign-with", 3600);
+        const forged = new TokenService("another-secret-that-is-long-enough-to-sign-with", 3600, test.clock);
         const { token } = await forged.issue(
           { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
-          new Date(),
+          test.clock.now(),
         );
         return `Bearer ${token}`;
       },
@@ -716,9 +719,9 @@ describe("UNAUTHENTICATED: no token, garbage, another secret, expired", () => {
       title: "expired token signed with the server's secret",
       authorization: async () => {
         const secret = fs.readFileSync(path.join(test.dataDir, "jwt-secret"), "utf8").trim();
-        const { token } = await new TokenService(secret, 60).issue(
+        const { token } = await new TokenService(secret, 60, test.clock).issue(
           { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
-          new Date(Date.now() - 2 * 3600_000),
+          new Date(test.clock.now().getTime() - 2 * 3600_000),
         );
         return `Bearer ${token}`;
       },
@@ -737,9 +740,9 @@ describe("UNAUTHENTICATED: no token, garbage, another secret, expired", () => {
 
   it("the server's own secret does sign valid tokens (control for the cases below)", async () => {
     const secret = fs.readFileSync(path.join(test.dataDir, "jwt-secret"), "utf8").trim();
-    const { token } = await new TokenService(secret, 600).issue(
+    const { token } = await new TokenService(secret, 600, test.clock).issue(
       { userId: admin.userId, organizationId: admin.organizationId, signInId: null },
-      new Date(),
+      test.clock.now(),
     );
     expect(ok(await post(`{ sessions { totalCount } }`, {}, `Bearer ${token}`)).sessions.totalCount).toBeGreaterThan(0);
   });

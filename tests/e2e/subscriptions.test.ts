@@ -104,7 +104,7 @@ beforeAll(async () => {
   subscriberB = collect(test.ws(orgB.token));
   // Let the connections be acknowledged and the subscriptions registered before anything changes.
   await sleep(300);
-  startedAt = Date.now();
+  startedAt = test.clock.now().getTime();
 });
 
 afterAll(async () => {
@@ -138,7 +138,7 @@ describe("sessionStatusChanged", () => {
       expect(c.changedBy).toBe(orgA.userId);
       expect(c.session).toEqual({ id: sessionA, status: c.status, name: "Subscribed session" });
       expect(Date.parse(c.changedAt)).toBeGreaterThanOrEqual(startedAt - 1000);
-      expect(Date.parse(c.changedAt)).toBeLessThanOrEqual(Date.now() + 1000);
+      expect(Date.parse(c.changedAt)).toBeLessThanOrEqual(test.clock.now().getTime() + 1000);
     }
     const positions = changes.map((c) => BigInt(c.position));
     for (let i = 1; i < positions.length; i++) expect(positions[i]! > positions[i - 1]!).toBe(true);
@@ -198,9 +198,9 @@ describe("unauthenticated subscriptions", () => {
       title: "token signed with another secret",
       token: async () =>
         (
-          await new TokenService("a-completely-different-secret-of-48-characters!!", 3600).issue(
+          await new TokenService("a-completely-different-secret-of-48-characters!!", 3600, test.clock).issue(
             { userId: orgA.userId, organizationId: orgA.organizationId, signInId: null },
-            new Date(),
+            test.clock.now(),
           )
         ).token,
     },

@@ -60,7 +60,7 @@ export async function createSignedInLearners(
   );
 
   // What startSignIn does once the password matched: record the sign-in, then issue the token.
-  const now = new Date();
+  const now = test.clock.now();
   const expiresAt = new Date(now.getTime() + test.app.config.refreshTokenTtlSeconds * 1000);
   let last: bigint | null = null;
   const users: LoadUser[] = [];

@@ -1,4 +1,11 @@
+import type { Clock } from "../../src/domain/shared/clock.js";
+import { localTime } from "./test-clock.js";
 import { ok, SESSION_FIELDS, type TestServer } from "./test-server.js";
+
+/** Where a ready session sits unless told otherwise: four weeks after the clock's day, 09:00–17:00 UTC. */
+export function defaultSchedule(clock: Clock): { startsAt: string; endsAt: string } {
+  return { startsAt: localTime(clock, 29, "09:00"), endsAt: localTime(clock, 29, "17:00") };
+}
 
 /** Creates a public session with schedule and format, ready to be planned. */
 export async function createReadySession(
@@ -27,8 +34,8 @@ export async function createReadySession(
       {
         input: {
           sessionId,
-          startsAt: overrides.startsAt ?? "2026-12-01T09:00:00Z",
-          endsAt: overrides.endsAt ?? "2026-12-01T17:00:00Z",
+          startsAt: overrides.startsAt ?? defaultSchedule(test.clock).startsAt,
+          endsAt: overrides.endsAt ?? defaultSchedule(test.clock).endsAt,
           attendanceConfirmationOffsetMinutes: 15,
         },
       },

@@ -8,6 +8,7 @@ import { MemoryMailer, type MailMessage } from "../../src/adapters/mail/mailer.j
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { startServer, type RunningServer } from "../../src/graphql/server.js";
+import { TestClock } from "./test-clock.js";
 
 export interface GraphQLResponse<T = Record<string, any>> {
   data?: T | null;
@@ -16,6 +17,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export interface TestServer {
   app: App;
+  /** The server's clock: starts at TEST_NOW (whatever today is); move it instead of waiting. */
+  clock: TestClock;
   /** E-mails the server sent (invitations…). */
   outbox: MailMessage[];
   /** SQL statements run on the read models, when started with { recordSql: true }. */
@@ -33,7 +36,7 @@ export interface TestServer {
 /** Starts the real server (embedded SQLite stores in a fresh temp dir) on a free port. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { recordSql?: boolean } = {},
+  options: { recordSql?: boolean; clock?: TestClock } = {},
 ): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "sessions-e2e-"));
   const config = loadConfig({
@@ -47,15 +50,18 @@ export async function startTestServer(
   });
   const mailer = new MemoryMailer();
   const sql: string[] = [];
+  const clock = options.clock ?? new TestClock();
   const app = createApp(config, {
     logger: pino({ level: "silent" }),
     mailer,
+    clock,
     ...(options.recordSql ? { onReadModelStatement: (statement: string) => sql.push(statement) } : {}),
   });
   const server = await startServer(app);
   const clients: Client[] = [];
   return {
     app,
+    clock,
     outbox: mailer.outbox,
     sql,
     server,

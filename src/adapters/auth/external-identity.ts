@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
+import type { Clock } from "../../domain/shared/clock.js";
 import { ROLES, type Role } from "../../domain/users/user.js";
 
 export interface ExternalIdentityConfig {
@@ -27,11 +28,13 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 /** Verifies access tokens issued by an external (OIDC-style) identity provider against its JWKS. */
 export class ExternalIdentityVerifier {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly clock: Clock;
 
   constructor(
     private readonly config: ExternalIdentityConfig,
-    options: { timeoutMs?: number; cooldownMs?: number } = {},
+    options: { clock: Clock; timeoutMs?: number; cooldownMs?: number },
   ) {
+    this.clock = options.clock;
     this.jwks = createRemoteJWKSet(new URL(config.jwksUrl), {
       timeoutDuration: Math.round(options.timeoutMs ?? 5000),
       cooldownDuration: options.cooldownMs ?? 30_000,
@@ -54,6 +57,7 @@ export class ExternalIdentityVerifier {
         audience: this.config.audience,
         algorithms: ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: this.clock.now(),
       }));
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) return null;

@@ -1,3 +1,4 @@
+import type { Clock } from "../../domain/shared/clock.js";
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
 
 /** What a verified access token of ours says. Roles are read fresh from the read model. */
@@ -19,6 +20,7 @@ export class TokenService {
   constructor(
     secret: string,
     readonly ttlSeconds: number,
+    private readonly clock: Clock,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
@@ -40,7 +42,12 @@ export class TokenService {
   /** Tells an expired token (refresh it) from one that is not ours at all. */
   async check(token: string): Promise<TokenCheck> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ["HS256"],
+        currentDate: this.clock.now(),
+      });
       if (typeof payload.sub !== "string" || typeof payload.org !== "string") return { ok: false, reason: "INVALID" };
       return {
         ok: true,

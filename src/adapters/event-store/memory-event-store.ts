@@ -13,6 +13,8 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from "../../domain/shared/event-store.js";
+import type { Clock } from "../../domain/shared/clock.js";
+import { systemClock } from "../clock/system-clock.js";
 import { assertDistinctIds, assertExpectedRevision, eventIdsAlreadyUsed } from "./append-rules.js";
 import { AppendNotifier, CatchUpSubscription } from "./subscription.js";
 
@@ -25,6 +27,9 @@ export class MemoryEventStore implements EventStore {
   readonly #notifier = new AppendNotifier();
   readonly #subscriptions = new Set<EventSubscription>();
   #closed = false;
+
+  /** `clock` stamps `recordedAt` (the system clock when not given). */
+  constructor(private readonly clock: Clock = systemClock) {}
 
   async appendToStream(
     streamName: string,
@@ -43,7 +48,7 @@ export class MemoryEventStore implements EventStore {
       return { nextExpectedRevision: current, position: stream.at(-1)?.position ?? BigInt(this.#log.length) };
     }
 
-    const recordedAt = new Date();
+    const recordedAt = this.clock.now();
     for (const event of events) {
       const recorded: RecordedEvent = {
         id: event.id,

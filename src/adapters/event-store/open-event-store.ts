@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Clock } from "../../domain/shared/clock.js";
 import type { EventStore } from "../../domain/shared/event-store.js";
 import { EsdbEventStore } from "./esdb-event-store.js";
 import { SqliteEventStore } from "./sqlite-event-store.js";
@@ -7,9 +8,10 @@ import { SqliteEventStore } from "./sqlite-event-store.js";
  * EventStoreDB / KurrentDB when a connection string is configured; otherwise the embedded
  * default, a durable SQLite file under the data directory.
  */
-export function openEventStore(config: { dataDir: string; eventStoreConnectionString?: string }): EventStore {
+export function openEventStore(config: { dataDir: string; eventStoreConnectionString?: string }, clock?: Clock): EventStore {
+  // EventStoreDB stamps its own `created` time; the embedded store takes the application's clock.
   if (config.eventStoreConnectionString) return EsdbEventStore.connect(config.eventStoreConnectionString);
-  return SqliteEventStore.open(path.join(config.dataDir, "events.sqlite"));
+  return SqliteEventStore.open(path.join(config.dataDir, "events.sqlite"), { clock });
 }
 
 /** Names the store, so a read-model file built from one store is not reused with another. */

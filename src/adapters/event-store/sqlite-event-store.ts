@@ -14,6 +14,8 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from "../../domain/shared/event-store.js";
+import type { Clock } from "../../domain/shared/clock.js";
+import { systemClock } from "../clock/system-clock.js";
 import { assertDistinctIds, assertExpectedRevision, eventIdsAlreadyUsed } from "./append-rules.js";
 import { AppendNotifier, CatchUpSubscription } from "./subscription.js";
 
@@ -50,6 +52,8 @@ type EventIdRow = Pick<EventRow, "event_id" | "stream_name" | "stream_revision" 
 export interface SqliteEventStoreOptions {
   /** How often an idle subscription re-reads, to see appends made through other connections. */
   pollIntervalMs?: number;
+  /** Stamps `recordedAt`; the application's clock (the system clock when not given). */
+  clock?: Clock;
 }
 
 /**
@@ -60,6 +64,7 @@ export interface SqliteEventStoreOptions {
 export class SqliteEventStore implements EventStore {
   readonly #db: Database.Database;
   readonly #pollIntervalMs: number;
+  readonly #clock: Clock;
   readonly #notifier = new AppendNotifier();
   readonly #subscriptions = new Set<EventSubscription>();
   readonly #append: Database.Transaction<
@@ -77,16 +82,17 @@ export class SqliteEventStore implements EventStore {
       db.pragma("synchronous = FULL");
       db.defaultSafeIntegers(true);
       db.exec(SCHEMA);
-      return new SqliteEventStore(db, options.pollIntervalMs ?? 100);
+      return new SqliteEventStore(db, options.pollIntervalMs ?? 100, options.clock ?? systemClock);
     } catch (error) {
       db?.close();
       throw new EventStoreUnavailableError(`Cannot open the event store ${fileName}`, { cause: error });
     }
   }
 
-  private constructor(db: Database.Database, pollIntervalMs: number) {
+  private constructor(db: Database.Database, pollIntervalMs: number, clock: Clock) {
     this.#db = db;
     this.#pollIntervalMs = pollIntervalMs;
+    this.#clock = clock;
     this.#statements = {
       streamEnd: db.prepare<[string], Pick<EventRow, "stream_revision" | "position">>(
         `SELECT stream_revision, position FROM events WHERE stream_name = ? ORDER BY stream_revision DESC LIMIT 1`,
@@ -198,7 +204,7 @@ export class SqliteEventStore implements EventStore {
       return { nextExpectedRevision: current, position: end?.position ?? this.#statements.head.get()?.head ?? 0n };
     }
 
-    const recordedAt = new Date().toISOString();
+    const recordedAt = this.#clock.now().toISOString();
     const category = streamCategory(streamName);
     let position = 0n;
     let revision = current;

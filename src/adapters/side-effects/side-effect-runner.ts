@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
+import type { Clock } from "../../domain/shared/clock.js";
 import { nextAttemptAt } from "../../domain/side-effects/retry-schedule.js";
 import {
   sideEffectStreamName,
@@ -34,7 +35,7 @@ export interface SideEffectRunnerOptions {
   sweepIntervalMs: number;
   /** Attempts running at once. */
   concurrency?: number;
-  now?: () => Date;
+  clock: Clock;
   random?: () => number;
 }
 
@@ -242,6 +243,6 @@ export class SideEffectRunner {
   }
 
   #now(): Date {
-    return (this.#options.now ?? (() => new Date()))();
+    return this.#options.clock.now();
   }
 }

@@ -1,5 +1,6 @@
 import { redactedJson } from "../../domain/audit/redact.js";
 import type { RetryPolicy } from "../../domain/side-effects/retry-schedule.js";
+import type { Clock } from "../../domain/shared/clock.js";
 import { INTEGRATOR_EVENT_TYPES } from "../../domain/webhooks/integrator-event-types.js";
 import type { WebhookReplayRequested } from "../../domain/webhooks/webhook.js";
 import { streamCategory, type EventStore, type RecordedEvent } from "../../domain/shared/event-store.js";
@@ -10,7 +11,7 @@ import { EffectFailure, type EffectRequest, type Reactor } from "./reactor.js";
 export interface WebhookDeliveryOptions {
   retryPolicy: RetryPolicy;
   timeoutMs: number;
-  now?: () => Date;
+  clock: Clock;
 }
 
 /**
@@ -50,7 +51,7 @@ export class WebhookDeliveriesReactor implements Reactor {
     if (!webhook || webhook.deletedAt) throw new EffectFailure("The webhook was deleted", null, true);
     if (!webhook.enabled) throw new EffectFailure("The webhook is disabled; replay to deliver", null, true);
     const body = deliveryBody(request, attempt);
-    const nowSeconds = Math.floor((this.options.now?.() ?? new Date()).getTime() / 1000);
+    const nowSeconds = Math.floor(this.options.clock.now().getTime() / 1000);
     let response: Response;
     try {
       response = await fetch(webhook.url, {

@@ -255,6 +255,7 @@ function transition(command: SessionTransitionCommand, session: Session): Sessio
     throw new DomainError("INVALID_TRANSITION", `A ${from} session cannot become ${to}`, { from, to });
   }
   if (to === "PLANNED") assertReadyToPlan(session);
+  if (to === "PLANNED" || to === "CONFIRMED") assertNotEnded(session, command.context.now);
   const base = {
     sessionId: session.id,
     from,
@@ -336,6 +337,20 @@ function assertReadyToPlan(session: Session): void {
       `Session ${session.id} cannot be planned before its ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} set`,
       { missing },
     );
+  }
+}
+
+/**
+ * S3: planning opens a session for registration and confirming promises it will take place;
+ * neither makes sense once it is over. (A session that ends while PLANNED stays PLANNED, and
+ * staff may still cancel it.)
+ */
+function assertNotEnded(session: Session, now: Date): void {
+  const endsAt = session.schedule?.endsAt;
+  if (endsAt !== undefined && Date.parse(endsAt) <= now.getTime()) {
+    throw new DomainError("SESSION_ENDED", `Session ${session.id} ended at ${endsAt}: it can no longer be planned or confirmed`, {
+      endsAt,
+    });
   }
 }
 

@@ -4,6 +4,7 @@ export type DomainErrorCode =
   | "INVALID_TRANSITION"
   | "SESSION_INCOMPLETE"
   | "SESSION_CANCELED"
+  | "SESSION_ENDED"
   | "NOT_FOUND"
   | "ALREADY_EXISTS"
   | "FORBIDDEN"

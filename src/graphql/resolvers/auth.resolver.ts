@@ -72,7 +72,7 @@ export class AuthResolver {
     const parts = context.app.refreshTokens.verify(input.refreshToken.trim(), 3);
     if (!parts || !/^\d{1,9}$/.test(parts[2]!)) throw invalid();
     const [organizationId, signInId] = parts as [string, string, string];
-    const now = new Date();
+    const now = context.app.clock.now();
     const expiresAt = new Date(now.getTime() + context.app.config.refreshTokenTtlSeconds * 1000);
     const result = await context.app.signIns.handle(
       signInStreamName(signInId),
@@ -167,6 +167,6 @@ export class AuthResolver {
   }
 
   private selfContext(context: GraphQLContext, organizationId: string, userId: string): CommandContext {
-    return { commandId: randomUUID(), organizationId, actorId: userId, now: new Date(), correlationId: context.requestId };
+    return { commandId: randomUUID(), organizationId, actorId: userId, now: context.app.clock.now(), correlationId: context.requestId };
   }
 }

@@ -34,7 +34,7 @@ export class OrganizationResolver {
       commandId: randomUUID(),
       organizationId,
       actorId: userId,
-      now: new Date(),
+      now: context.app.clock.now(),
       correlationId: context.requestId,
     };
     const { app } = context;

@@ -97,7 +97,7 @@ export class RegistrationMutationsResolver {
       });
     }
     const userId = randomUUID();
-    const ctx = { commandId: randomUUID(), organizationId, actorId: userId, now: new Date(), correlationId: context.requestId };
+    const ctx = { commandId: randomUUID(), organizationId, actorId: userId, now: context.app.clock.now(), correlationId: context.requestId };
     // The seat is the scarce resource, so it is decided first (refusals write nothing, no account
     // included); the account follows, and if it cannot be recorded the seat is given back.
     const register: RegisterForSession = {
@@ -211,7 +211,7 @@ async function giveSeatBack(context: GraphQLContext, register: RegisterForSessio
       registrationId: register.registrationId,
       comment: "The account could not be created",
       // Not the participant (who may no longer cancel once the session started): the sign-up itself.
-      context: { ...register.context, commandId: randomUUID(), actorId: "system:sign-up", now: new Date() },
+      context: { ...register.context, commandId: randomUUID(), actorId: "system:sign-up", now: context.app.clock.now() },
     });
   } catch (error) {
     context.app.logger.error({ err: error, cause, registrationId: register.registrationId }, "could not give a seat back");

@@ -41,7 +41,7 @@ export class RegistrationResolver {
       actor.userId,
       timeframe,
       statuses,
-      new Date().toISOString(),
+      context.app.clock.now().toISOString(),
       first,
       after ?? undefined,
     );
@@ -82,7 +82,7 @@ export class RegistrationResolver {
   async survey(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<SessionSurvey | null> {
     if (registration.status !== "REGISTERED") return null;
     const session = await this.session(registration, context);
-    const ended = session?.schedule ? session.schedule.endsAt.getTime() <= Date.now() : false;
+    const ended = session?.schedule ? session.schedule.endsAt.getTime() <= context.app.clock.now().getTime() : false;
     return ended ? (session?.survey ?? null) : null;
   }
 }

@@ -27,5 +27,5 @@ export function sessionAfterCommand(
   if (record) return toSessionView(record.session, record);
   const { state, revision } = result;
   if (state.kind === "Initial" || revision === null) throw notFound("Session", sessionId);
-  return toSessionView(state.session, { revision, updatedAt: new Date().toISOString(), counts: rosterCounts(state.roster) });
+  return toSessionView(state.session, { revision, updatedAt: context.app.clock.now().toISOString(), counts: rosterCounts(state.roster) });
 }

@@ -12,7 +12,7 @@ export async function startSignIn(
   method: SignInMethod,
 ): Promise<AuthPayload> {
   const { app } = context;
-  const now = new Date();
+  const now = app.clock.now();
   const signInId = randomUUID();
   const expiresAt = new Date(now.getTime() + app.config.refreshTokenTtlSeconds * 1000);
   await app.signIns.handle(signInStreamName(signInId), {
@@ -39,7 +39,7 @@ export async function issueTokens(
   if (!record || !organization) {
     throw new DomainError("CONCURRENCY_CONFLICT", "The account is still being set up: try again in a moment");
   }
-  const { token, expiresAt } = await tokens.issue({ userId: user.id, organizationId: user.organizationId, signInId }, new Date());
+  const { token, expiresAt } = await tokens.issue({ userId: user.id, organizationId: user.organizationId, signInId }, context.app.clock.now());
   return {
     token,
     expiresAt,

@@ -40,7 +40,7 @@ export async function recordLearner(context: GraphQLContext, signUp: PreparedSig
     isMember: false,
     passwordHash,
     source: "SIGN_UP",
-    context: { commandId: randomUUID(), organizationId, actorId: userId, now: new Date(), correlationId: context.requestId },
+    context: { commandId: randomUUID(), organizationId, actorId: userId, now: context.app.clock.now(), correlationId: context.requestId },
   });
   await context.app.caughtUp(result.position);
 }
