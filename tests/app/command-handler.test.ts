@@ -10,6 +10,7 @@ import { hashEvent } from "../../src/domain/shared/event-metadata.js";
 import { DomainError } from "../../src/domain/shared/errors.js";
 import type { EventStore } from "../../src/domain/shared/event-store.js";
 import { sessionWriter } from "../support/session-history.js";
+import { TEST_NOW } from "../support/test-clock.js";
 
 const create = { type: "CreateSession", status: "DRAFT", mode: "PUBLIC", details: { name: "Shared" } } as const;
 
@@ -78,7 +79,7 @@ describe("command handler", () => {
       commandId: crypto.randomUUID(),
       organizationId: "org-1",
       actorId: "user-1",
-      now: new Date(),
+      now: TEST_NOW,
       correlationId: crypto.randomUUID(),
     });
     await one!.handle("gate-1", { type: "Note", context: context() });

@@ -19,6 +19,8 @@
  *   rewound to the start of the log, the claims alone prevent repeats — and it shuts down
  *   cleanly even when closed right after it started.
  * Waits are bounded polls on observable state (outboxes, the log, the runner's checkpoint).
+ * Both instances (and every store connection) share one TestClock per test: it starts at
+ * TEST_NOW whatever the day, and retries and leases come due by moving it, not by waiting.
  */
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
@@ -45,10 +47,10 @@ import type { UserCommand } from "../../src/domain/users/commands.js";
 import { userDecider, type UserState } from "../../src/domain/users/decider.js";
 import type { UserEvent } from "../../src/domain/users/events.js";
 import { userStreamName } from "../../src/domain/users/user.js";
+import { DAY, HOUR, MINUTE, TestClock } from "../support/test-clock.js";
 
 const ORG = "org-effects";
 const STAFF = "staff-1";
-const DAY = 24 * 3_600_000;
 const SESSION_NAME = "Exactly once, twice";
 
 // ---------------------------------------------------------------------------------------------
@@ -67,6 +69,8 @@ interface Instance {
 
 let root: string;
 let storeFile: string;
+/** The time of this test's world, shared by both instances and every connection. */
+let clock: TestClock;
 /** A connection of the test's own, to read the log without touching the instances' connections. */
 let observer: SqliteEventStore;
 const instances: Instance[] = [];
@@ -76,12 +80,13 @@ const receivers: Receiver[] = [];
 function newWorld(): void {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "side-effects-once-"));
   storeFile = path.join(root, "events.sqlite");
+  clock = new TestClock();
   observer = connect();
 }
 
 /** A store connection of its own on the shared file (polls for the other connections' appends every 20 ms). */
 function connect(): SqliteEventStore {
-  const store = SqliteEventStore.open(storeFile, { pollIntervalMs: 20 });
+  const store = SqliteEventStore.open(storeFile, { pollIntervalMs: 20, clock });
   connections.push(store);
   return store;
 }
@@ -94,13 +99,13 @@ function start(name: string, env: Record<string, string> = {}, dataDir = path.jo
     INSTANCE_ID: name,
     PUBLIC_URL: "https://academy.example.com",
     SIDE_EFFECT_SWEEP_INTERVAL_MS: "20",
-    WEBHOOK_RETRY_BASE_MS: "40",
-    WEBHOOK_RETRY_MAX_MS: "400",
+    // Retries 30–60 s of clock time after a failure: tests that need one move the clock.
+    WEBHOOK_RETRY_BASE_MS: String(MINUTE),
     ...env,
   });
   const mailer = new MemoryMailer();
   const contended = new Set<string>();
-  const app = createApp(config, { store: watched(connect(), contended), mailer, logger: pino({ level: "silent" }) });
+  const app = createApp(config, { store: watched(connect(), contended), mailer, clock, logger: pino({ level: "silent" }) });
   const instance: Instance = { name, app, outbox: mailer.outbox, dataDir, contended, closed: false };
   instances.push(instance);
   return instance;
@@ -219,7 +224,7 @@ function bareHandlers(store: EventStore): Handlers {
   return { users: new CommandHandler(store, userDecider), sessions: new CommandHandler(store, sessionDecider) };
 }
 
-const ctx = (actorId = STAFF, now = new Date()): CommandContext => ({
+const ctx = (actorId = STAFF, now = clock.now()): CommandContext => ({
   commandId: randomUUID(),
   organizationId: ORG,
   actorId,
@@ -254,7 +259,7 @@ async function people(handlers: Handlers, prefix: string, count: number): Promis
 /** A PUBLIC webinar, PLANNED, starting in 30 days, with a waitlist. */
 async function plannedSession(handlers: Handlers, sessionId: string, audience: { min: number; max: number }): Promise<void> {
   const stream = sessionStreamName(sessionId);
-  const startsAt = new Date(Date.now() + 30 * DAY);
+  const startsAt = new Date(clock.now().getTime() + 30 * DAY);
   const commands: SessionCommand[] = [
     {
       type: "CreateSession",
@@ -270,7 +275,7 @@ async function plannedSession(handlers: Handlers, sessionId: string, audience: {
       sessionId,
       schedule: {
         startsAt: startsAt.toISOString(),
-        endsAt: new Date(startsAt.getTime() + 3 * 3_600_000).toISOString(),
+        endsAt: new Date(startsAt.getTime() + 3 * HOUR).toISOString(),
         timezone: "Europe/Brussels",
         attendanceConfirmationOffsetMinutes: 15,
       },
@@ -572,6 +577,16 @@ describe("side effects exactly once across two app instances on one event store 
 
       const events = await eventsOfType(observer, "retried", "ParticipantRegistered");
       expect(events).toHaveLength(12);
+      // Every first attempt refused: no retry goes out before it is due (30–60 s of clock time
+      // later); then the clock moves past the last one's retryAt.
+      const failures = await until("every first attempt to fail", async () => {
+        const effects = [...(await effectStreams(observer)).values()];
+        const failed = effects.map((effect) => effect.find((e) => e.type === "SideEffectFailed"));
+        return effects.length === 12 && failed.every(Boolean) ? failed : null;
+      });
+      expect(receiver.deliveries.map((d) => d.attempt)).toEqual(Array(12).fill(1));
+      const lastRetryAt = Math.max(...failures.map((failure) => Date.parse(String(failure!.data.retryAt))));
+      clock.advance(Math.max(0, lastRetryAt - clock.now().getTime()) + 1);
       const streams = await settle([one, two]);
       expect(streams.size).toBe(12);
       for (const effect of streams.values()) {
@@ -594,8 +609,8 @@ describe("side effects exactly once across two app instances on one event store 
       await person(setup, STAFF);
       const participant = await person(setup, "lonely");
       await plannedSession(setup, "takeover", { min: 1, max: 10 });
-      // Retries come 0.75–1.5 s after a failure; an attempt's lease lasts 60 s (the default).
-      const env = { WEBHOOK_RETRY_BASE_MS: "1500", SIDE_EFFECT_LEASE_MS: "60000" };
+      // Retries come 10–20 s of clock time after a failure; an attempt's lease lasts 60 s (the default).
+      const env = { WEBHOOK_RETRY_BASE_MS: String(20_000), SIDE_EFFECT_LEASE_MS: String(MINUTE) };
       const [one, two] = [start("instance-one", env), start("instance-two", env)];
       await following(one, two);
 
@@ -625,6 +640,10 @@ describe("side effects exactly once across two app instances on one event store 
       const [dying, survivor] = claimer === one.name ? [one, two] : [two, one];
       await close(dying);
       const retryAt = Date.parse(String(failedOnce[1]!.data.retryAt));
+      const leaseUntil = Date.parse(String(failedOnce[0]!.data.leaseUntil));
+      expect(retryAt).toBeLessThan(leaseUntil);
+      // Time passes until the retry is due (not until the lease of attempt 1 ends).
+      clock.advance(Math.max(0, retryAt - clock.now().getTime()) + 1);
 
       const done = await until(
         "the surviving instance to deliver attempt 2 (well before the 60 s lease of attempt 1)",
@@ -637,6 +656,7 @@ describe("side effects exactly once across two app instances on one event store 
       expect(types(done)).toEqual(["SideEffectClaimed", "SideEffectFailed", "SideEffectClaimed", "SideEffectSucceeded"]);
       expect(done[2]!.data).toMatchObject({ attempt: 2, claimedBy: survivor.name });
       expect(Date.parse(String(done[2]!.data.claimedAt))).toBeGreaterThanOrEqual(retryAt);
+      expect(Date.parse(String(done[2]!.data.claimedAt))).toBeLessThan(leaseUntil);
       expect(receiver.deliveries.map((d) => d.attempt)).toEqual([1, 2]);
     });
   });
@@ -660,7 +680,7 @@ describe("side effects exactly once across two app instances on one event store 
       const key = `mail:${promotion!.id}`;
       const stream = sideEffectStreamName(key);
       // An instance that is gone had claimed it an hour ago, with a 1 s lease, and never reported back.
-      const claimedAt = new Date(Date.now() - 3_600_000);
+      const claimedAt = new Date(clock.now().getTime() - HOUR);
       await one.app.sideEffects.handle(stream, {
         type: "ClaimSideEffect",
         key,

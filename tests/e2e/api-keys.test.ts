@@ -46,8 +46,9 @@ afterAll(() => test.stop());
 
 describe("creating and listing keys (issue 3 item 5)", () => {
   it("an ADMIN creates a key: the secret is returned once, with the key's id, name, scopes and prefix", async () => {
-    const before = Date.now();
+    const before = test.clock.now().getTime();
     const { secret, apiKey } = await createKey("CRM sync", ["SESSIONS_READ", "PEOPLE_READ", "SESSIONS_READ"]);
+    const after = test.clock.now().getTime();
     expect(secret).toMatch(/^sk_[\w-]{20,}$/);
     expect(apiKey).toEqual({
       id: expect.any(String),
@@ -60,7 +61,9 @@ describe("creating and listing keys (issue 3 item 5)", () => {
     });
     expect(secret.startsWith(apiKey.prefix)).toBe(true);
     expect(apiKey.prefix.length).toBeLessThan(secret.length / 2);
+    // Stamped by the server's clock, not the machine's.
     expect(Date.parse(apiKey.createdAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(apiKey.createdAt)).toBeLessThanOrEqual(after);
   });
 
   it("apiKeys lists the organization's keys and never shows a secret", async () => {

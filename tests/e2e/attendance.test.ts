@@ -5,11 +5,15 @@
  * nothing) outside it, for another session's or a tampered token, for non-participants, anonymous
  * callers, API keys and people who cannot see the session; `markAttendance` lets staff, the
  * assignee and the trainer mark participants from the start on, even after the end.
+ *
+ * Time is the test server's clock (it starts at TEST_NOW whatever the day): sessions are scheduled
+ * minutes after the clock's now, and the clock is moved forward into the window and past the end.
  */
 import { inflateSync } from "node:zlib";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession } from "../support/session-setup.js";
+import { DAY, HOUR, MINUTE } from "../support/test-clock.js";
 import {
   type GraphQLResponse,
   type Member,
@@ -52,7 +56,6 @@ const CANCEL_REGISTRATION = `mutation ($input: CancelRegistrationInput!) { cance
 const CONFIRM = `mutation ($input: ConfirmAttendanceInput!) { confirmAttendance(input: $input) { ${REGISTRATION_FIELDS} } }`;
 const MARK = `mutation ($input: MarkAttendanceInput!) { markAttendance(input: $input) { ${REGISTRATION_FIELDS} } }`;
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`;
-const MINUTE = 60_000;
 
 let test: TestServer;
 let admin: Org;
@@ -66,7 +69,8 @@ let learners: Member[];
 let apiKey: string; // sessions:read + sessions:write
 
 beforeAll(async () => {
-  test = await startTestServer();
+  // The file moves the clock forward by hours in all: the members' access tokens must outlive that.
+  test = await startTestServer({ ACCESS_TOKEN_TTL_SECONDS: String(7 * DAY / 1000) });
   admin = await createOrganization(test);
   [employee, manager, otherManager, trainer, otherTrainer, auditor] = await Promise.all([
     addMember(test, admin.token, ["EMPLOYEE"]),
@@ -87,6 +91,12 @@ afterAll(async () => {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** `minutes` after the test clock's now, on a whole minute. */
+function minutesFromNow(minutes: number): number {
+  return Math.ceil(test.clock.now().getTime() / MINUTE) * MINUTE + minutes * MINUTE;
+}
+
+
 async function setSchedule(sessionId: string, startsAt: number, endsAt: number, offset = 15): Promise<void> {
   ok(
     await test.gql(
@@ -99,8 +109,8 @@ async function setSchedule(sessionId: string, startsAt: number, endsAt: number, 
 
 /** A planned public session whose trainer is the TRAINER member and whose assignee is the MANAGER. */
 async function staffedSession(options: { min?: number; max?: number; startsAt?: number; endsAt?: number } = {}): Promise<string> {
-  const startsAt = options.startsAt ?? Date.now() + 10 * 24 * 60 * MINUTE;
-  const endsAt = options.endsAt ?? startsAt + 8 * 60 * MINUTE;
+  const startsAt = options.startsAt ?? test.clock.now().getTime() + 10 * DAY;
+  const endsAt = options.endsAt ?? startsAt + 8 * HOUR;
   const sessionId = await createReadySession(test, admin.token, {
     min: options.min ?? 1,
     max: options.max ?? 20,
@@ -239,11 +249,13 @@ function expectedModules(text: string): boolean[][] {
 }
 
 describe("Session.attendanceLink (S6)", () => {
-  const startsAt = Date.parse("2027-03-10T09:00:00Z");
-  const endsAt = Date.parse("2027-03-10T17:00:00Z");
+  let startsAt: number;
+  let endsAt: number;
   let sessionId: string;
 
   beforeAll(async () => {
+    startsAt = minutesFromNow(60);
+    endsAt = startsAt + 8 * HOUR;
     sessionId = await staffedSession({ startsAt, endsAt });
   });
 
@@ -318,6 +330,14 @@ describe("Session.attendanceLink (S6)", () => {
     expect(Date.parse(link.validFrom)).toBe(startsAt + 90 * MINUTE);
     expect(Date.parse(link.validUntil)).toBe(endsAt + 60 * MINUTE);
     expect(link.token).toBe(before);
+    // The clock confirms it: when the old window would be open, the new one is not yet…
+    const participant = learners[0]!;
+    await register(sessionId, participant);
+    test.clock.advanceTo(startsAt + 20 * MINUTE);
+    await expectRefusedWithoutWrite(() => confirm(sessionId, before, participant.token), "OUTSIDE_ATTENDANCE_WINDOW");
+    // …and after the old end, the new window is still open.
+    test.clock.advanceTo(endsAt + 30 * MINUTE);
+    expect(ok(await confirm(sessionId, before, participant.token)).confirmAttendance).toMatchObject({ attended: true, attendanceMethod: "LINK" });
   });
 });
 
@@ -332,21 +352,22 @@ describe("confirmAttendance (S6): a registered participant opening the link whil
 
   beforeAll(async () => {
     [attendee, canceled, waitlisted, stranger] = learners;
-    // One seat: the canceled person frees it, the attendee takes it, the next one waits.
-    sessionId = await staffedSession({ min: 1, max: 1 });
+    // One seat: the canceled person frees it, the attendee takes it, the next one waits (all before the start).
+    const startsAt = minutesFromNow(10);
+    sessionId = await staffedSession({ min: 1, max: 1, startsAt, endsAt: startsAt + 3 * HOUR });
     const toCancel = await register(sessionId, canceled!);
     ok(await test.gql(CANCEL_REGISTRATION, { input: { registrationId: toCancel.id } }, canceled!.token));
     attendeeRegistration = await register(sessionId, attendee!);
     expect(attendeeRegistration.status).toBe("REGISTERED");
     expect((await register(sessionId, waitlisted!)).status).toBe("WAITLISTED");
-    // Now the window is open: started 30 min ago, link open since 15 min, ends in an hour.
-    const now = Date.now();
-    await setSchedule(sessionId, now - 30 * MINUTE, now + 60 * MINUTE, 15);
+    // Then the clock moves into the window: started 30 min ago, link open since 15 min, ends in 2.5 hours.
+    test.clock.advanceTo(startsAt + 30 * MINUTE);
     token = await linkToken(sessionId);
   });
 
   it("marks the participant attended by LINK, and the session counts one attended", async () => {
     const before = (await test.app.store.readStream(`session-${sessionId}`)).length;
+    const calledAt = test.clock.now().getTime();
     const registration = ok(await confirm(sessionId, token, attendee.token)).confirmAttendance as Registration;
     expect(registration).toMatchObject({
       id: attendeeRegistration.id,
@@ -355,7 +376,8 @@ describe("confirmAttendance (S6): a registered participant opening the link whil
       attended: true,
       attendanceMethod: "LINK",
     });
-    expect(Date.parse(registration.attendedAt!)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(registration.attendedAt!)).toBeGreaterThanOrEqual(calledAt);
+    expect(Date.parse(registration.attendedAt!)).toBeLessThanOrEqual(test.clock.now().getTime());
     const appended = (await test.app.store.readStream(`session-${sessionId}`)).slice(before);
     expect(appended.map((e) => e.type)).toEqual(["AttendanceConfirmed"]);
     expect(appended[0]!.data).toMatchObject({ registrationId: attendeeRegistration.id, userId: attendee.userId, method: "LINK" });
@@ -419,11 +441,12 @@ describe("confirmAttendance (S6): a registered participant opening the link whil
         admin.token,
       ),
     ).createSession.id as string;
-    const now = Date.now();
-    await setSchedule(created, now - 30 * MINUTE, now + 60 * MINUTE, 15);
+    const startsAt = minutesFromNow(10);
+    await setSchedule(created, startsAt, startsAt + 90 * MINUTE, 15);
     ok(await test.gql(FORMAT, { input: { sessionId: created, kind: "WEBINAR", link: "https://meet.example.com/p", trainerId: trainer.userId } }, admin.token));
     ok(await test.gql(PLAN, { input: { sessionId: created } }, admin.token));
     const privateToken = await linkToken(created);
+    test.clock.advanceTo(startsAt + 30 * MINUTE); // the link is open
     const error = await expectRefusedWithoutWrite(() => confirm(created, privateToken, stranger.token), "NOT_FOUND");
     expect(error.message).not.toMatch(/private|audience/i);
     // The targeted learner can register and confirm with the same link.
@@ -444,22 +467,25 @@ describe("confirmAttendance outside the window (S6): OUTSIDE_ATTENDANCE_WINDOW, 
     token = await linkToken(sessionId);
   });
 
+  // Each case schedules the session minutes after the clock's now, then moves the clock where it needs it.
   it("before the session starts", async () => {
-    const now = Date.now();
-    await setSchedule(sessionId, now + 60 * MINUTE, now + 120 * MINUTE, 15);
+    const startsAt = minutesFromNow(60);
+    await setSchedule(sessionId, startsAt, startsAt + 60 * MINUTE, 15);
     const error = await expectRefusedWithoutWrite(() => confirm(sessionId, token, participant.token), "OUTSIDE_ATTENDANCE_WINDOW");
     expect(error.message.length).toBeGreaterThan(0);
   });
 
   it("after the start but before start + offset", async () => {
-    const now = Date.now();
-    await setSchedule(sessionId, now - 5 * MINUTE, now + 60 * MINUTE, 15);
+    const startsAt = minutesFromNow(10);
+    await setSchedule(sessionId, startsAt, startsAt + 65 * MINUTE, 15);
+    test.clock.advanceTo(startsAt + 5 * MINUTE);
     await expectRefusedWithoutWrite(() => confirm(sessionId, token, participant.token), "OUTSIDE_ATTENDANCE_WINDOW");
   });
 
   it("after the session ended", async () => {
-    const now = Date.now();
-    await setSchedule(sessionId, now - 3 * 60 * MINUTE, now - 60 * MINUTE, 15);
+    const startsAt = minutesFromNow(10);
+    await setSchedule(sessionId, startsAt, startsAt + 2 * HOUR, 15);
+    test.clock.advanceTo(startsAt + 3 * HOUR); // ended an hour ago
     await expectRefusedWithoutWrite(() => confirm(sessionId, token, participant.token), "OUTSIDE_ATTENDANCE_WINDOW");
     const registration = ok(await test.gql(`{ mySessions(timeframe: PAST) { nodes { sessionId attended } } }`, {}, participant.token))
       .mySessions.nodes.find((r: { sessionId: string }) => r.sessionId === sessionId);
@@ -467,19 +493,25 @@ describe("confirmAttendance outside the window (S6): OUTSIDE_ATTENDANCE_WINDOW, 
   });
 
   it("the same link works once the window is open (the window follows the schedule)", async () => {
-    const now = Date.now();
-    await setSchedule(sessionId, now - 20 * MINUTE, now + 60 * MINUTE, 15);
+    const startsAt = minutesFromNow(10);
+    await setSchedule(sessionId, startsAt, startsAt + 80 * MINUTE, 15);
+    test.clock.advanceTo(startsAt + 20 * MINUTE);
     expect(ok(await confirm(sessionId, token, participant.token)).confirmAttendance).toMatchObject({ attended: true });
   });
 });
 
 describe("markAttendance (S6): staff mark participants from the start on", () => {
+  let startsAt: number;
+  let endsAt: number;
   let sessionId: string;
   let registrations: Registration[];
   let waiting: Registration;
 
+  // The session starts minutes after the clock's now; the cases below move the clock to its start, then past its end.
   beforeAll(async () => {
-    sessionId = await staffedSession({ min: 1, max: 5 });
+    startsAt = minutesFromNow(10);
+    endsAt = startsAt + 65 * MINUTE;
+    sessionId = await staffedSession({ min: 1, max: 5, startsAt, endsAt });
     registrations = [];
     for (const learner of learners.slice(0, 5)) registrations.push(await register(sessionId, learner));
     waiting = await register(sessionId, learners[5]!);
@@ -493,8 +525,7 @@ describe("markAttendance (S6): staff mark participants from the start on", () =>
   });
 
   it("from the start (before the link opens): the ADMIN marks a participant, method STAFF", async () => {
-    const now = Date.now();
-    await setSchedule(sessionId, now - 5 * MINUTE, now + 60 * MINUTE, 15);
+    test.clock.advanceTo(startsAt + 5 * MINUTE);
     const marked = ok(await mark(registrations[0]!.id, admin.token)).markAttendance as Registration;
     expect(marked).toMatchObject({ id: registrations[0]!.id, status: "REGISTERED", attended: true, attendanceMethod: "STAFF" });
     const [event] = (await test.app.store.readStream(`session-${sessionId}`)).slice(-1);
@@ -518,8 +549,7 @@ describe("markAttendance (S6): staff mark participants from the start on", () =>
   });
 
   it("after the session ended: EMPLOYEE, the session's trainer and its assignee mark participants", async () => {
-    const now = Date.now();
-    await setSchedule(sessionId, now - 5 * 60 * MINUTE, now - 60 * MINUTE, 15);
+    test.clock.advanceTo(endsAt + HOUR);
     for (const [index, who] of [[1, employee], [2, trainer], [3, manager]] as const) {
       const marked = ok(await mark(registrations[index]!.id, who.token)).markAttendance as Registration;
       expect(marked).toMatchObject({ id: registrations[index]!.id, attended: true, attendanceMethod: "STAFF" });

@@ -18,6 +18,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashEvent } from "../../src/domain/shared/event-metadata.js";
 import type { RecordedEvent } from "../../src/domain/shared/event-store.js";
+import { DAY, HOUR, MINUTE } from "../support/test-clock.js";
 import {
   addMember,
   createOrganization,
@@ -53,8 +54,6 @@ const SIGN_UP_AND_REGISTER = `mutation ($input: SignUpAndRegisterInput!) {
   signUpAndRegister(input: $input) { user { id } registration { id status } }
 }`;
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`;
-
-const DAY = 86_400_000;
 
 interface AuditEvent {
   position: string;
@@ -107,8 +106,6 @@ let confirmingCorrelationId: string;
 let signedUp: { userId: string; sessionId: string };
 let sessionB: string;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function history(token: string, filter?: Filter, first = 500, after?: string): Promise<HistoryPage> {
   return ok(await test.gql(HISTORY, { filter, first, after }, token)).eventHistory as HistoryPage;
 }
@@ -156,15 +153,16 @@ beforeAll(async () => {
   // Organization B has its own session, which A must never see.
   sessionB = ok(await test.gql(CREATE_SESSION, { input: { name: "B only" } }, orgB.token)).createSession.id;
 
-  // The life of one session, remembering what the API said after each step and an instant just after it.
-  const startsAt = Date.now() + 30 * DAY;
+  // The life of one session, remembering what the API said after each step and an instant just after it
+  // (instants of the server's clock, which stamps the events).
+  const startsAt = test.clock.now().getTime() + 30 * DAY;
   const snapshot = async (name: string) => {
     const answer = ok(await test.gql(SESSION, { id: lifeSessionId }, orgA.token)).session;
-    steps.push({ name, at: new Date().toISOString(), answer });
-    await sleep(5); // the next step occurs strictly after `at`
+    steps.push({ name, at: test.clock.iso(), answer });
+    test.clock.advance(MINUTE); // the next step occurs strictly after `at`
   };
-  beforeCreation = new Date().toISOString();
-  await sleep(5);
+  beforeCreation = test.clock.iso();
+  test.clock.advance(MINUTE);
   lifeSessionId = ok(
     await test.gql(
       CREATE_SESSION,
@@ -175,7 +173,7 @@ beforeAll(async () => {
   await snapshot("created");
   ok(await test.gql(EDIT, { input: { sessionId: lifeSessionId, name: "Audited session, renamed" } }, orgA.token));
   await snapshot("renamed");
-  const schedule = { startsAt: new Date(startsAt).toISOString(), endsAt: new Date(startsAt + 3_600_000).toISOString() };
+  const schedule = { startsAt: new Date(startsAt).toISOString(), endsAt: new Date(startsAt + HOUR).toISOString() };
   ok(await test.gql(SCHEDULE, { input: { sessionId: lifeSessionId, ...schedule, attendanceConfirmationOffsetMinutes: 15 } }, orgA.token));
   await snapshot("scheduled");
   ok(await test.gql(FORMAT, { input: { sessionId: lifeSessionId, kind: "WEBINAR", link: "https://meet.example.com/a", trainerId: orgA.userId } }, orgA.token));
@@ -373,7 +371,7 @@ describe("eventHistory (N3): the organization's events, oldest first, paginated 
     });
     expect(window.nodes.map((e) => e.type)).toEqual(["ParticipantRegistered", "ParticipantRegistered", "SessionConfirmed"]);
     // A DateTime with an offset means the same instant.
-    const plus2 = new Date(Date.parse(steps[4]!.at) + 2 * 3_600_000).toISOString().replace("Z", "+02:00");
+    const plus2 = new Date(Date.parse(steps[4]!.at) + 2 * HOUR).toISOString().replace("Z", "+02:00");
     const sameWindow = await history(auditor.token, { streamName: `session-${lifeSessionId}`, from: plus2, to: steps[6]!.at });
     expect(sameWindow.nodes).toEqual(window.nodes);
   });

@@ -86,6 +86,25 @@ describe("signIn (issue 3 item 6)", () => {
     }
   });
 
+  it("a refresh token works until REFRESH_TOKEN_TTL_SECONDS have passed on the clock, then the person signs in again", async () => {
+    const later = await startTestServer({ REFRESH_TOKEN_TTL_SECONDS: String(2 * 24 * 3600) });
+    try {
+      const org = await createOrganization(later);
+      const first = ok(await later.gql(SIGN_IN, { input: { email: org.email, password: org.password } })).signIn;
+      later.clock.advance(47 * 3600_000);
+      const second = ok(await later.gql(REFRESH, { input: { refreshToken: first.refreshToken } })).refreshAccessToken;
+      // Each refresh gives the sign-in another full lifetime from then.
+      expect(Date.parse(second.refreshTokenExpiresAt)).toBeGreaterThanOrEqual(later.clock.now().getTime() + 47 * 3600_000);
+      later.clock.advance(48 * 3600_000 + 1000);
+      const error = refused(await later.gql(REFRESH, { input: { refreshToken: second.refreshToken } }));
+      expect(error.code).toBe("UNAUTHENTICATED");
+      expect(error.message).toMatch(/sign in again/);
+      expect(ok(await later.gql(SIGN_IN, { input: { email: org.email, password: org.password } })).signIn.token).toEqual(expect.any(String));
+    } finally {
+      await later.stop();
+    }
+  });
+
   it("refuses an expired access token with UNAUTHENTICATED, telling to refresh it", async () => {
     const secret = fs.readFileSync(path.join(test.dataDir, "jwt-secret"), "utf8").trim();
     const tokens = new TokenService(secret, 60, test.clock);

@@ -95,7 +95,7 @@ function madeUpEvents(organizationId: string, actorId: string, streamName: strin
         actorId,
         correlationId: randomUUID(),
         causationId: randomUUID(),
-        occurredAt: new Date().toISOString(),
+        occurredAt: test.clock.now().toISOString(),
         schemaVersion: 1,
         previousEventHash,
       },
@@ -273,7 +273,8 @@ describe("events(after, types, categories): the integrator feed (issue 5 item 4,
       await first.stop();
       firstStopped = true;
 
-      second = await startTestServer({ DATA_DIR: dataDir });
+      // Same data directory and the same clock, running on: time does not go back at a restart.
+      second = await startTestServer({ DATA_DIR: dataDir }, { clock: first.clock });
       // Same data directory: same JWT secret, so the old token still works.
       const newTeams = await createTeams(second, org.token, 4);
       const resumed = openFeed(second.ws(org.token), { after: checkpoint });

@@ -12,6 +12,8 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
+import type { Clock } from "../../src/domain/shared/clock.js";
+import { MINUTE } from "../support/test-clock.js";
 import { addMember, createOrganization, ok, refused, startTestServer, type TestServer } from "../support/test-server.js";
 
 const ISSUER = "https://idp.example.test/realms/academy";
@@ -36,9 +38,9 @@ interface SignOptions {
   subject?: string | null;
 }
 
-/** A token as the identity provider would issue it. */
-async function idpToken(claims: JWTPayload, options: SignOptions = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
+/** A token as the identity provider would issue it, at `clock`'s now (the server's: "expired" means expired for it). */
+async function idpToken(clock: Clock, claims: JWTPayload, options: SignOptions = {}): Promise<string> {
+  const now = Math.floor(clock.now().getTime() / 1000);
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: "RS256", kid: options.kid ?? "idp-key-1", typ: "JWT" })
     .setIssuer(options.issuer ?? ISSUER)
@@ -80,12 +82,12 @@ describe("tokens of an external identity provider (issue 3 item 6, default claim
   it("provisions the person on first sight; the same user on the next request; roles from the token", async () => {
     const subject = `idp|${randomUUID()}`;
     const email = `Newcomer-${Date.now()}@Example.test`;
-    const token = await idpToken({ org: admin.organizationId, roles: ["MANAGER"], email }, { subject });
+    const token = await idpToken(test.clock, { org: admin.organizationId, roles: ["MANAGER"], email }, { subject });
 
     const first = ok(await test.gql(ME, {}, token)).me;
     expect(first).toMatchObject({ email: email.toLowerCase(), roles: ["MANAGER"], status: "ACTIVE" });
-    const second = ok(await test.gql(ME, {}, await idpToken({ org: admin.organizationId, roles: ["MANAGER"], email }, { subject })))
-      .me;
+    const again = await idpToken(test.clock, { org: admin.organizationId, roles: ["MANAGER"], email }, { subject });
+    const second = ok(await test.gql(ME, {}, again)).me;
     expect(second.id).toBe(first.id);
 
     // Registered once, in the token's organization, visible to its ADMIN.
@@ -113,14 +115,14 @@ describe("tokens of an external identity provider (issue 3 item 6, default claim
   });
 
   it("a token without roles makes a LEARNER", async () => {
-    const token = await idpToken({ org: admin.organizationId, email: `plain-${Date.now()}@example.test` });
+    const token = await idpToken(test.clock, { org: admin.organizationId, email: `plain-${Date.now()}@example.test` });
     expect(ok(await test.gql(ME, {}, token)).me.roles).toEqual(["LEARNER"]);
     expect(refused(await test.gql(CREATE_SESSION, { input: { name: "No" } }, token)).code).toBe("FORBIDDEN");
   });
 
   it("links a token whose e-mail matches an existing local user to that user; the token's roles win over the stored ones", async () => {
     const learner = await addMember(test, admin.token, ["LEARNER"]);
-    const asManager = await idpToken({ org: admin.organizationId, roles: ["manager"], email: learner.email.toUpperCase() });
+    const asManager = await idpToken(test.clock, { org: admin.organizationId, roles: ["manager"], email: learner.email.toUpperCase() });
     expect(ok(await test.gql(ME, {}, asManager)).me.id).toBe(learner.userId);
     // Stored as LEARNER, but the token says MANAGER: creating a session is allowed.
     const created = ok(await test.gql(CREATE_SESSION, { input: { name: "Linked" } }, asManager)).createSession;
@@ -129,7 +131,7 @@ describe("tokens of an external identity provider (issue 3 item 6, default claim
     expect(refused(await test.gql(CREATE_SESSION, { input: { name: "No" } }, learner.token)).code).toBe("FORBIDDEN");
 
     // And the other way: the organization's ADMIN with a LEARNER token is a LEARNER.
-    const adminAsLearner = await idpToken({ org: admin.organizationId, roles: ["LEARNER"], email: admin.email });
+    const adminAsLearner = await idpToken(test.clock, { org: admin.organizationId, roles: ["LEARNER"], email: admin.email });
     expect(ok(await test.gql(ME, {}, adminAsLearner)).me.id).toBe(admin.userId);
     expect(refused(await test.gql(UPDATE_SETTINGS, { input: { accessCodesEnabled: true } }, adminAsLearner)).code).toBe("FORBIDDEN");
     // Nothing new was registered for them.
@@ -141,14 +143,14 @@ describe("tokens of an external identity provider (issue 3 item 6, default claim
 
   it("refuses tokens with the wrong audience or issuer, expired, signed by another key or with an unknown kid (UNAUTHENTICATED)", async () => {
     const claims = { org: admin.organizationId, roles: ["ADMIN"], email: admin.email };
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(test.clock.now().getTime() / 1000);
     const bad: Record<string, string> = {
-      audience: await idpToken(claims, { audience: "another-api" }),
-      issuer: await idpToken(claims, { issuer: "https://evil.example.test" }),
-      expired: await idpToken(claims, { expiresAt: now - 600 }),
-      otherKey: await idpToken(claims, { key: strangerKey }),
-      otherKeyOtherKid: await idpToken(claims, { key: strangerKey, kid: "unknown-kid" }),
-      noSubject: await idpToken(claims, { subject: null }),
+      audience: await idpToken(test.clock, claims, { audience: "another-api" }),
+      issuer: await idpToken(test.clock, claims, { issuer: "https://evil.example.test" }),
+      expired: await idpToken(test.clock, claims, { expiresAt: now - 600 }),
+      otherKey: await idpToken(test.clock, claims, { key: strangerKey }),
+      otherKeyOtherKid: await idpToken(test.clock, claims, { key: strangerKey, kid: "unknown-kid" }),
+      noSubject: await idpToken(test.clock, claims, { subject: null }),
       garbage: "not.a.jwt",
     };
     for (const [why, token] of Object.entries(bad)) {
@@ -156,28 +158,33 @@ describe("tokens of an external identity provider (issue 3 item 6, default claim
       expect(error.code, why).toBe("UNAUTHENTICATED");
     }
     // The same claims, issued properly, are accepted: the refusals above are about what was changed.
-    expect(ok(await test.gql(ME, {}, await idpToken(claims))).me.id).toBe(admin.userId);
+    expect(ok(await test.gql(ME, {}, await idpToken(test.clock, claims))).me.id).toBe(admin.userId);
+    // A token good for five minutes is refused once the server's clock has passed its expiry.
+    const shortLived = await idpToken(test.clock, claims, { expiresAt: now + 5 * 60 });
+    expect(ok(await test.gql(ME, {}, shortLived)).me.id).toBe(admin.userId);
+    test.clock.advance(6 * MINUTE);
+    expect(refused(await test.gql(ME, {}, shortLived)).code, "expired meanwhile").toBe("UNAUTHENTICATED");
   });
 
   it("refuses a token for an unknown organization, and one naming no organization (UNAUTHENTICATED); registers no one", async () => {
     const email = `lost-${Date.now()}@example.test`;
-    const unknownOrg = refused(await test.gql(ME, {}, await idpToken({ org: randomUUID(), roles: ["ADMIN"], email })));
+    const unknownOrg = refused(await test.gql(ME, {}, await idpToken(test.clock, { org: randomUUID(), roles: ["ADMIN"], email })));
     expect(unknownOrg.code).toBe("UNAUTHENTICATED");
-    const noOrg = refused(await test.gql(ME, {}, await idpToken({ roles: ["ADMIN"], email })));
+    const noOrg = refused(await test.gql(ME, {}, await idpToken(test.clock, { roles: ["ADMIN"], email })));
     expect(noOrg.code).toBe("UNAUTHENTICATED");
     const registered = (await test.app.store.readAll()).filter((event) => event.type === "UserRegistered" && event.data.email === email);
     expect(registered).toEqual([]);
   });
 
   it("refuses a first-seen person without an e-mail (UNAUTHENTICATED)", async () => {
-    const error = refused(await test.gql(ME, {}, await idpToken({ org: admin.organizationId, roles: ["TRAINER"] })));
+    const error = refused(await test.gql(ME, {}, await idpToken(test.clock, { org: admin.organizationId, roles: ["TRAINER"] })));
     expect(error.code).toBe("UNAUTHENTICATED");
     expect(error.message).toMatch(/e-mail/i);
   });
 
   it("cannot reach another organization than the token's", async () => {
     const other = await createOrganization(test);
-    const token = await idpToken({ org: admin.organizationId, roles: ["ADMIN"], email: `boss-${Date.now()}@example.test` });
+    const token = await idpToken(test.clock, { org: admin.organizationId, roles: ["ADMIN"], email: `boss-${Date.now()}@example.test` });
     const foreignSession = ok(await test.gql(CREATE_SESSION, { input: { name: "Other org's" } }, other.token)).createSession.id;
     const error = refused(await test.gql(`query ($id: ID!) { session(id: $id) { id } }`, { id: foreignSession }, token));
     expect(error.code).toBe("NOT_FOUND");
@@ -206,7 +213,7 @@ describe("a nested roles claim: AUTH_ROLES_CLAIM=realm_access.roles (issue 3 ite
   afterAll(() => test.stop());
 
   it("reads the roles from the nested claim, ignoring a top-level roles claim", async () => {
-    const token = await idpToken({
+    const token = await idpToken(test.clock, {
       org: admin.organizationId,
       email: `keycloak-${Date.now()}@example.test`,
       roles: ["ADMIN"],
@@ -228,7 +235,7 @@ describe("an unreachable identity provider (issue 3 item 6)", () => {
     const test = await startTestServer(externalEnv({ AUTH_JWKS_URL: `http://127.0.0.1:${port}/certs` }));
     try {
       const admin = await createOrganization(test);
-      const token = await idpToken({ org: admin.organizationId, roles: ["ADMIN"], email: admin.email });
+      const token = await idpToken(test.clock, { org: admin.organizationId, roles: ["ADMIN"], email: admin.email });
       expect(refused(await test.gql(ME, {}, token)).code).toBe("UNAUTHENTICATED");
       expect(ok(await test.gql(ME, {}, admin.token)).me.id).toBe(admin.userId);
     } finally {

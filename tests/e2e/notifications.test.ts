@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MailMessage } from "../../src/adapters/mail/mailer.js";
 import { createReadySession } from "../support/session-setup.js";
+import { localTime } from "../support/test-clock.js";
 import { addMember, createOrganization, type Member, ok, startTestServer, type TestServer } from "../support/test-server.js";
 
 const REGISTER = `mutation ($input: RegisterForSessionInput!) { registerForSession(input: $input) { id status waitlistPosition } }`;
@@ -20,8 +21,6 @@ const REGISTRATION = `query ($id: ID!) { registration(id: $id) { id status } }`;
 const SCHEDULE = `mutation ($input: SetSessionScheduleInput!) { setSessionSchedule(input: $input) { id schedule { timezone } } }`;
 const PLAN = `mutation ($input: ChangeSessionStatusInput!) { planSession(input: $input) { id status } }`;
 const CANCEL_SESSION = `mutation ($input: CancelSessionInput!) { cancelSession(input: $input) { id status } }`;
-
-const DAY = 24 * 3_600_000;
 
 let test: TestServer;
 let admin: Awaited<ReturnType<typeof createOrganization>>;
@@ -62,13 +61,12 @@ async function mailArrives(member: Member, prefix: string): Promise<MailMessage>
 
 let sessionCounter = 0;
 
-/** A PUBLIC session open for registration (PLANNED), in `timezone`, starting at 15:30 UTC in three weeks. */
+/** A PUBLIC session open for registration (PLANNED), in `timezone`, starting at 15:30 UTC three weeks after the server's day. */
 async function openSession(max: number, timezone?: string): Promise<{ id: string; name: string; startsAt: string }> {
   sessionCounter += 1;
   const name = `Negotiation clinic ${sessionCounter}`;
-  const day = new Date(Date.now() + 21 * DAY);
-  const startsAt = `${day.toISOString().slice(0, 10)}T15:30:00.000Z`;
-  const endsAt = `${day.toISOString().slice(0, 10)}T17:00:00.000Z`;
+  const startsAt = localTime(test.clock, 21, "15:30");
+  const endsAt = localTime(test.clock, 21, "17:00");
   const id = await createReadySession(test, admin.token, { name, min: 1, max, startsAt, endsAt });
   if (timezone) {
     const scheduled = ok(

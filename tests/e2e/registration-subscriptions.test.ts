@@ -11,6 +11,7 @@ import type { Client, FormattedExecutionResult } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession } from "../support/session-setup.js";
 import { collectStatusChanges, sleep, until } from "../support/status-changes.js";
+import { DAY, HOUR, MINUTE } from "../support/test-clock.js";
 import { type Member, type TestServer, addMember, createOrganization, ok, startTestServer } from "../support/test-server.js";
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
@@ -51,7 +52,6 @@ const PLAN = `mutation ($input: ChangeSessionStatusInput!) { planSession(input: 
 const CANCEL_SESSION = `mutation ($input: CancelSessionInput!) { cancelSession(input: $input) { status } }`;
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`;
 const DEACTIVATE = `mutation ($input: DeactivateUserInput!) { deactivateUser(input: $input) { id status } }`;
-const MINUTE = 60_000;
 
 /** Everything one registrationChanged subscription delivered. */
 interface Collector {
@@ -112,9 +112,9 @@ afterAll(async () => {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function plannedSession(min: number, max: number): Promise<string> {
-  const startsAt = Date.now() + 7 * 24 * 60 * MINUTE;
-  const sessionId = await createReadySession(test, admin.token, { min, max, startsAt: iso(startsAt), endsAt: iso(startsAt + 2 * 60 * MINUTE) });
+/** A PLANNED public session of 2 hours, starting at `startsAt` (ms; default a week after the clock's now). */
+async function plannedSession(min: number, max: number, startsAt = test.clock.now().getTime() + 7 * DAY): Promise<string> {
+  const sessionId = await createReadySession(test, admin.token, { min, max, startsAt: iso(startsAt), endsAt: iso(startsAt + 2 * HOUR) });
   ok(await test.gql(PLAN, { input: { sessionId } }, admin.token));
   return sessionId;
 }
@@ -127,7 +127,7 @@ async function privateSession(targetUserIds: string[]): Promise<string> {
       admin.token,
     ),
   ).createSession.id as string;
-  const startsAt = Date.now() + 7 * 24 * 60 * MINUTE;
+  const startsAt = test.clock.now().getTime() + 7 * DAY;
   ok(await test.gql(SCHEDULE, { input: { sessionId, startsAt: iso(startsAt), endsAt: iso(startsAt + 60 * MINUTE) } }, admin.token));
   ok(await test.gql(FORMAT, { input: { sessionId, kind: "WEBINAR", link: "https://meet.example.com/p", trainerId: admin.userId } }, admin.token));
   ok(await test.gql(PLAN, { input: { sessionId } }, admin.token));
@@ -153,8 +153,11 @@ describe("registrationChanged(sessionId): staff and events:read keys see every c
   const registrationIds: Record<string, string> = {};
 
   beforeAll(async () => {
-    // min 2, max 2: the second registration confirms the session, the third waits.
-    sessionId = await plannedSession(2, 2);
+    // min 2, max 2: the second registration confirms the session, the third waits. It starts in
+    // 10 minutes (attendance link from 15 minutes after the start): the clock is moved into it below,
+    // by less than half an hour, so the tokens of the whole file (1 hour) keep working.
+    const startsAt = test.clock.now().getTime() + 10 * MINUTE;
+    sessionId = await plannedSession(2, 2, startsAt);
     staff = collect(test.ws(admin.token), subscription(sessionId));
     auditorCollector = collect(test.ws(auditor.token), subscription(sessionId));
     keyCollector = collect(test.ws(eventsKey), subscription(sessionId));
@@ -167,15 +170,9 @@ describe("registrationChanged(sessionId): staff and events:read keys see every c
     registrationIds.second = (await register(sessionId, learners[1]!)).id;
     registrationIds.waiting = (await register(sessionId, learners[2]!)).id;
     ok(await test.gql(CANCEL_REGISTRATION, { input: { registrationId: registrationIds.first } }, learners[0]!.token));
-    // Open the attendance window: the promoted person confirms with the link, staff mark the other.
-    const now = Date.now();
-    ok(
-      await test.gql(
-        SCHEDULE,
-        { input: { sessionId, startsAt: iso(now - 30 * MINUTE), endsAt: iso(now + 60 * MINUTE), attendanceConfirmationOffsetMinutes: 15 } },
-        admin.token,
-      ),
-    );
+    // The attendance window opens (the clock moves past start + 15 minutes): the promoted person
+    // confirms with the link, staff mark the other.
+    test.clock.advance(Math.max(0, startsAt + 16 * MINUTE - test.clock.now().getTime()));
     const link = ok(await test.gql(`query ($id: ID!) { session(id: $id) { attendanceLink { token } } }`, { id: sessionId }, admin.token)).session
       .attendanceLink.token as string;
     ok(await test.gql(CONFIRM, { input: { sessionId, token: link } }, learners[2]!.token));

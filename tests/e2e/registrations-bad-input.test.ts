@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession } from "../support/session-setup.js";
+import { DAY, HOUR, MINUTE } from "../support/test-clock.js";
 import {
   addMember,
   createOrganization,
@@ -29,15 +30,12 @@ const REGISTRATION = `query ($id: ID!) { registration(id: $id) { id status } }`;
 const PLAN = `mutation ($input: ChangeSessionStatusInput!) { planSession(input: $input) { id status } }`;
 const MARK_LEAD = `mutation ($input: ChangeSessionStatusInput!) { markSessionAsLead(input: $input) { id status } }`;
 const AUDIENCE = `mutation ($input: SetSessionAudienceInput!) { setSessionAudience(input: $input) { id } }`;
-const SCHEDULE = `mutation ($input: SetSessionScheduleInput!) { setSessionSchedule(input: $input) { id } }`;
 const EDIT = `mutation ($input: EditSessionDetailsInput!) { editSessionDetails(input: $input) { id } }`;
 const UPDATE_USER = `mutation ($input: UpdateUserInput!) { updateUser(input: $input) { id country } }`;
 const CREATE_TEAM = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`;
 const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`;
 const COUNTS = `query ($id: ID!) { session(id: $id) { registeredCount waitlistedCount } }`;
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
@@ -52,7 +50,8 @@ let a: Member, b: Member, c: Member, d: Member;
 let teamId: string;
 
 beforeAll(async () => {
-  test = await startTestServer();
+  // Two tests move the clock on (some forty minutes in all): the tokens made here must outlive that.
+  test = await startTestServer({ ACCESS_TOKEN_TTL_SECONDS: String(DAY / 1000) });
   [admin, other] = await Promise.all([createOrganization(test), createOrganization(test)]);
   teamId = ok(await test.gql(CREATE_TEAM, { input: { name: "Sales" } }, admin.token)).createTeam.id;
   [employee, auditor, a, b, c, d] = await Promise.all([
@@ -66,23 +65,22 @@ beforeAll(async () => {
 });
 afterAll(() => test.stop());
 
-/** A public webinar starting in 30 days, ready to plan; PLANNED unless `plan` is false. */
-async function session(options: { plan?: boolean; token?: string } = {}) {
-  const startsAt = Date.now() + 30 * DAY;
+/**
+ * A public webinar starting at `startsAt` (ms; default 30 days after the clock's now) for `hours`
+ * hours (default 8), ready to plan; PLANNED unless `plan` is false.
+ */
+async function session(options: { plan?: boolean; token?: string; startsAt?: number; hours?: number } = {}) {
+  const startsAt = options.startsAt ?? test.clock.now().getTime() + 30 * DAY;
   const sessionId = await createReadySession(test, options.token ?? admin.token, {
     min: 2,
     max: 10,
     startsAt: iso(startsAt),
-    endsAt: iso(startsAt + 8 * HOUR),
+    endsAt: iso(startsAt + (options.hours ?? 8) * HOUR),
   });
   if (options.plan !== false) ok(await test.gql(PLAN, { input: { sessionId } }, admin.token));
   return sessionId;
 }
 
-async function reschedule(sessionId: string, startsAt: number, endsAt: number) {
-  const input = { sessionId, startsAt: iso(startsAt), endsAt: iso(endsAt), attendanceConfirmationOffsetMinutes: 15 };
-  ok(await test.gql(SCHEDULE, { input }, admin.token));
-}
 
 const register = (token: string | undefined, input: Record<string, unknown>) => test.gql(REGISTER, { input }, token);
 const cancel = (token: string, input: Record<string, unknown>) => test.gql(CANCEL_REGISTRATION, { input }, token);
@@ -115,16 +113,20 @@ describe("sessions not open for registration (S3, S8)", () => {
   });
 
   it("an ended session refuses with REGISTRATION_CLOSED", async () => {
-    const sessionId = await session();
-    await reschedule(sessionId, Date.now() - 2 * DAY, Date.now() - 2 * DAY + 2 * HOUR);
+    // Planned while ahead (in 5 minutes, for half an hour); then the clock moves past its end.
+    const startsAt = test.clock.now().getTime() + 5 * MINUTE;
+    const sessionId = await session({ startsAt, hours: 0.5 });
+    test.clock.advanceTo(startsAt + 30 * MINUTE + MINUTE);
     await expectRefused(() => register(a.token, { sessionId }), "REGISTRATION_CLOSED");
     await expectRefused(() => register(admin.token, { sessionId, userId: b.userId }), "REGISTRATION_CLOSED");
   });
 
   it("once the session has started a participant cannot cancel (REGISTRATION_CLOSED); staff still can (BY_STAFF)", async () => {
-    const sessionId = await session();
+    // Registered before it starts (in 5 minutes, for 2 hours); then the clock moves into it.
+    const startsAt = test.clock.now().getTime() + 5 * MINUTE;
+    const sessionId = await session({ startsAt, hours: 2 });
     const registrationId = ok(await register(a.token, { sessionId })).registerForSession.id;
-    await reschedule(sessionId, Date.now() - HOUR, Date.now() + 2 * HOUR);
+    test.clock.advanceTo(startsAt + MINUTE);
     await expectRefused(() => cancel(a.token, { registrationId }), "REGISTRATION_CLOSED");
     expect(ok(await test.gql(REGISTRATION, { id: registrationId }, a.token)).registration.status).toBe("REGISTERED");
     expect(ok(await cancel(employee.token, { registrationId })).cancelRegistration).toMatchObject({

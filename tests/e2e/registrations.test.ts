@@ -16,6 +16,7 @@ import { CommandHandler } from "../../src/domain/shared/command-handler.js";
 import { emailClaimDecider, emailClaimStreamName } from "../../src/domain/users/email-claim.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession } from "../support/session-setup.js";
+import { DAY, HOUR, MINUTE } from "../support/test-clock.js";
 import {
   addMember,
   createOrganization,
@@ -61,7 +62,6 @@ const PLAN = `mutation ($input: ChangeSessionStatusInput!) { planSession(input: 
 const CONFIRM = `mutation ($input: ConfirmSessionInput!) { confirmSession(input: $input) { id status statusReason } }`;
 const CANCEL_SESSION = `mutation ($input: CancelSessionInput!) { cancelSession(input: $input) { id status statusReason } }`;
 const AUDIENCE = `mutation ($input: SetSessionAudienceInput!) { setSessionAudience(input: $input) { id } }`;
-const SCHEDULE = `mutation ($input: SetSessionScheduleInput!) { setSessionSchedule(input: $input) { id } }`;
 const EDIT = `mutation ($input: EditSessionDetailsInput!) { editSessionDetails(input: $input) { id assigneeId } }`;
 const ATTACH = `mutation ($input: AttachSessionDocumentInput!) { attachSessionDocument(input: $input) { id } }`;
 const SURVEY = `mutation ($input: SetSessionSurveyInput!) { setSessionSurvey(input: $input) { id } }`;
@@ -70,8 +70,6 @@ const CREATE_KEY = `mutation ($input: CreateApiKeyInput!) { createApiKey(input: 
 const USERS = `query ($search: String!) { users(filter: { search: $search }) { totalCount } }`;
 const SIGN_IN = `mutation ($input: SignInInput!) { signIn(input: $input) { token } }`;
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
@@ -85,7 +83,9 @@ let auditor: Member;
 let a: Member, b: Member, c: Member, d: Member, e: Member;
 
 beforeAll(async () => {
-  test = await startTestServer();
+  // The last tests move the clock a few hours on (past the end of sessions held soon): the tokens
+  // made here must outlive that.
+  test = await startTestServer({ ACCESS_TOKEN_TTL_SECONDS: String(DAY / 1000) });
   admin = await createOrganization(test);
   [employee, manager, auditor, a, b, c, d, e] = await Promise.all([
     addMember(test, admin.token, ["EMPLOYEE"]),
@@ -100,14 +100,19 @@ beforeAll(async () => {
 });
 afterAll(() => test.stop());
 
-/** A PLANNED public webinar (S3), starting in `inDays` days for 8 hours. */
-async function openSession(options: { min?: number; max?: number; inDays?: number; waitlistEnabled?: boolean } = {}) {
-  const startsAt = Date.now() + (options.inDays ?? 30) * DAY;
+/**
+ * A PLANNED public webinar (S3), starting `startsIn` ms after the clock's now (default `inDays`
+ * days, default 30) for `hours` hours (default 8).
+ */
+async function openSession(
+  options: { min?: number; max?: number; inDays?: number; startsIn?: number; hours?: number; waitlistEnabled?: boolean } = {},
+) {
+  const startsAt = test.clock.now().getTime() + (options.startsIn ?? (options.inDays ?? 30) * DAY);
   const sessionId = await createReadySession(test, admin.token, {
     min: options.min ?? 2,
     max: options.max ?? 20,
     startsAt: iso(startsAt),
-    endsAt: iso(startsAt + 8 * HOUR),
+    endsAt: iso(startsAt + (options.hours ?? 8) * HOUR),
   });
   if (options.waitlistEnabled === false) {
     const audience = { mode: "PUBLIC", minParticipants: options.min ?? 2, maxParticipants: options.max ?? 20 };
@@ -117,10 +122,13 @@ async function openSession(options: { min?: number; max?: number; inDays?: numbe
   return sessionId;
 }
 
-async function reschedule(sessionId: string, startsAt: number, endsAt: number) {
-  const input = { sessionId, startsAt: iso(startsAt), endsAt: iso(endsAt), attendanceConfirmationOffsetMinutes: 15 };
-  ok(await test.gql(SCHEDULE, { input }, admin.token));
+/** The session's schedule as the server holds it, in ms. */
+async function scheduleOf(sessionId: string): Promise<{ startsAt: number; endsAt: number }> {
+  const query = `query ($id: ID!) { session(id: $id) { schedule { startsAt endsAt } } }`;
+  const { schedule } = ok(await test.gql(query, { id: sessionId }, admin.token)).session;
+  return { startsAt: Date.parse(schedule.startsAt), endsAt: Date.parse(schedule.endsAt) };
 }
+
 
 async function register(token: string, sessionId: string, extra: Record<string, unknown> = {}) {
   return ok(await test.gql(REGISTER, { input: { sessionId, ...extra } }, token)).registerForSession;
@@ -164,7 +172,7 @@ async function appendsNothing<T>(call: () => Promise<T>): Promise<T> {
 describe("S8 joining a free session", () => {
   it("a learner registers for a PLANNED public session: REGISTERED, by themself, with one seat", async () => {
     const sessionId = await openSession({ min: 5 });
-    const before = Date.now();
+    const before = test.clock.now().getTime();
     const registered = await register(a.token, sessionId);
     expect(registered).toMatchObject({
       sessionId,
@@ -284,7 +292,7 @@ describe("S8 signUpAndRegister: the public session link", () => {
     const open = await openSession({ min: 1, max: 10 });
     const full = await openSession({ min: 1, max: 1, waitlistEnabled: false });
     await register(a.token, full);
-    const draft = await createReadySession(test, admin.token, { startsAt: iso(Date.now() + 30 * DAY), endsAt: iso(Date.now() + 31 * DAY) });
+    const draft = await createReadySession(test, admin.token, { startsAt: test.clock.iso(30 * DAY), endsAt: test.clock.iso(31 * DAY) });
     const privateSession = await openSession();
     ok(await test.gql(AUDIENCE, { input: { sessionId: privateSession, mode: "PRIVATE", targetUserIds: [a.userId] } }, admin.token));
     const countryLimited = await openSession();
@@ -352,7 +360,7 @@ describe("S8 signUpAndRegister under concurrency", () => {
       type: "ClaimEmail",
       email,
       userId: "someone-in-flight",
-      context: { commandId: randomUUID(), organizationId: admin.organizationId, actorId: "someone-in-flight", now: new Date(), correlationId: "test" },
+      context: { commandId: randomUUID(), organizationId: admin.organizationId, actorId: "someone-in-flight", now: test.clock.now(), correlationId: "test" },
     });
     const input = { organizationId: admin.organizationId, sessionId, email, password: "correct horse battery 9", displayName: "Late" };
     expect(refused(await test.gql(SIGN_UP_AND_REGISTER, { input }))).toMatchObject({ code: "ALREADY_EXISTS" });
@@ -560,7 +568,8 @@ describe("item 7: participants, waitlist, counts, my sessions, documents and sur
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    sessionId = await openSession({ min: 2, max: 3 });
+    // Held soon (in an hour, for two hours): the survey and attendance tests move the clock past its start and end.
+    sessionId = await openSession({ min: 2, max: 3, startsIn: HOUR, hours: 2 });
     ok(await test.gql(ATTACH, { input: { sessionId, name: "Slides", url: "https://docs.example.com/slides.pdf" } }, admin.token));
     ok(await test.gql(SURVEY, { input: { sessionId, survey: { title: "How was it?", url: "https://survey.example.com/1" } } }, admin.token));
     for (const [key, member] of [["a", a], ["b", b], ["c", c], ["d", d]] as const) ids[key] = (await register(member.token, sessionId)).id;
@@ -608,7 +617,8 @@ describe("item 7: participants, waitlist, counts, my sessions, documents and sur
     const waiting = ok(await test.gql(FIELDS, { id: ids.d }, d.token)).registration;
     expect(waiting).toEqual({ status: "WAITLISTED", documents: [], survey: null });
 
-    await reschedule(sessionId, Date.now() - 2 * DAY, Date.now() - 2 * DAY + 8 * HOUR);
+    // The session ends: the clock moves past its end.
+    test.clock.advanceTo((await scheduleOf(sessionId)).endsAt + MINUTE);
     expect(ok(await test.gql(FIELDS, { id: ids.a }, a.token)).registration.survey).toEqual({
       title: "How was it?",
       url: "https://survey.example.com/1",
@@ -617,6 +627,8 @@ describe("item 7: participants, waitlist, counts, my sessions, documents and sur
   });
 
   it("participants(attended:) filters on attendance; attendedCount counts it", async () => {
+    // Staff mark attendance once the session started: the clock is moved there when not yet past it.
+    test.clock.advanceTo((await scheduleOf(sessionId)).startsAt + MINUTE);
     expect(ok(await test.gql(MARK, { input: { registrationId: ids.b } }, admin.token)).markAttendance).toMatchObject({
       attended: true,
       attendanceMethod: "STAFF",
@@ -631,7 +643,8 @@ describe("item 7: participants, waitlist, counts, my sessions, documents and sur
   });
 
   it("mySessions: upcoming soonest first and past, with each registration's status; the status filter", async () => {
-    const past = await openSession({ min: 5, inDays: 10 });
+    // Held soon (in 10 minutes, for 2 hours), then ended by moving the clock past its end.
+    const past = await openSession({ min: 5, startsIn: 10 * MINUTE, hours: 2 });
     const link = {
       organizationId: admin.organizationId,
       sessionId: past,
@@ -648,7 +661,7 @@ describe("item 7: participants, waitlist, counts, my sessions, documents and sur
     const seated = await register(me.token, later);
     const gone = await register(me.token, left);
     await cancelRegistration(me.token, gone.id);
-    await reschedule(past, Date.now() - 3 * DAY, Date.now() - 3 * DAY + 2 * HOUR);
+    test.clock.advanceTo((await scheduleOf(past)).endsAt + MINUTE);
 
     const mySessions = async (timeframe: string, status?: string[]) =>
       ok(await test.gql(MY_SESSIONS, { timeframe, status }, me.token)).mySessions;

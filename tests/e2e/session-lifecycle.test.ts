@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession, SESSION_QUERY } from "../support/session-setup.js";
+import { HOUR, localTime, MINUTE } from "../support/test-clock.js";
 import {
   addMember,
   createOrganization,
@@ -226,5 +227,67 @@ describe("session lifecycle through the HTTP API (S1–S7)", () => {
     const me = ok(await test.gql(`{ me { id } organization { id name } }`, {}, signedIn.token));
     expect(me.me.id).toBe(admin.userId);
     expect(refused(await test.gql(`{ me { id } }`)).code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("S3: a session that has ended cannot be planned or confirmed (SESSION_ENDED), through the HTTP API", () => {
+  let test: TestServer;
+  let admin: Awaited<ReturnType<typeof createOrganization>>;
+
+  beforeAll(async () => {
+    // This suite moves its server's clock by hours: its tokens outlive the moves.
+    test = await startTestServer({ ACCESS_TOKEN_TTL_SECONDS: String(7 * 24 * 3600) });
+    admin = await createOrganization(test, { timezone: "Europe/Brussels" });
+  });
+  afterAll(() => test.stop());
+
+  const transition = (mutation: string, sessionId: string) => {
+    const inputType = mutation === "confirmSession" ? "ConfirmSessionInput" : "ChangeSessionStatusInput";
+    return test.gql(`mutation ($input: ${inputType}!) { ${mutation}(input: $input) { id status } }`, { input: { sessionId } }, admin.token);
+  };
+  const statusOf = async (id: string) => ok(await test.gql(SESSION_QUERY, { id }, admin.token)).session.status as string;
+
+  it("a DRAFT or LEAD session scheduled yesterday is refused on planSession, names its end, and nothing is written", async () => {
+    for (const lead of [false, true]) {
+      const id = await createReadySession(test, admin.token, {
+        startsAt: localTime(test.clock, -1, "09:00", "Europe/Brussels"),
+        endsAt: localTime(test.clock, -1, "17:00", "Europe/Brussels"),
+      });
+      if (lead) ok(await transition("markSessionAsLead", id));
+      const before = await test.app.store.headPosition();
+      const error = refused(await transition("planSession", id));
+      expect(error.code).toBe("SESSION_ENDED");
+      expect(error.message).toMatch(/ended.*can no longer be planned/);
+      expect(error.extensions.endsAt).toBe(new Date(localTime(test.clock, -1, "17:00", "Europe/Brussels")).toISOString());
+      expect(await test.app.store.headPosition()).toBe(before);
+      expect(await statusOf(id)).toBe(lead ? "LEAD" : "DRAFT");
+    }
+  });
+
+  it("a PLANNED session stays PLANNED when its end passes; confirming it then is refused; staff may still cancel it", async () => {
+    const id = await createReadySession(test, admin.token, { startsAt: test.clock.iso(HOUR), endsAt: test.clock.iso(2 * HOUR) });
+    expect(ok(await transition("planSession", id)).planSession.status).toBe("PLANNED");
+
+    test.clock.advance(90 * MINUTE); // the session is running: it may still be confirmed… (shown on another session)
+    const running = await createReadySession(test, admin.token, { startsAt: test.clock.iso(-MINUTE), endsAt: test.clock.iso(HOUR) });
+    ok(await transition("planSession", running));
+    expect(ok(await transition("confirmSession", running)).confirmSession.status).toBe("CONFIRMED");
+
+    test.clock.advance(HOUR); // …but once it has ended, no longer
+    expect(await statusOf(id)).toBe("PLANNED");
+    const before = await test.app.store.headPosition();
+    const error = refused(await transition("confirmSession", id));
+    expect(error).toMatchObject({ code: "SESSION_ENDED" });
+    expect(await test.app.store.headPosition()).toBe(before);
+    expect(await statusOf(id)).toBe("PLANNED");
+
+    const canceled = ok(
+      await test.gql(
+        `mutation ($input: CancelSessionInput!) { cancelSession(input: $input) { status statusReason } }`,
+        { input: { sessionId: id, reason: "Nobody came" } },
+        admin.token,
+      ),
+    ).cancelSession;
+    expect(canceled).toEqual({ status: "CANCELED", statusReason: "Nobody came" });
   });
 });

@@ -4,6 +4,7 @@
  * time zone (across DST changes) and read-your-writes right after each mutation.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestClock } from "../support/test-clock.js";
 import { type Member, type TestServer, addMember, createOrganization, ok, startTestServer } from "../support/test-server.js";
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
@@ -136,7 +137,9 @@ async function createFromSpec(spec: Spec): Promise<string> {
 }
 
 beforeAll(async () => {
-  test = await startTestServer();
+  // The catalogue is set in 2026: this server's clock starts before it, when all of it lay ahead
+  // (an ended session can no longer be planned).
+  test = await startTestServer({}, { clock: new TestClock(new Date("2026-01-05T08:00:00Z")) });
   orgA = await createOrganization(test);
   orgB = await createOrganization(test, { timezone: "America/New_York", currency: "USD" });
   orgC = await createOrganization(test, { timezone: "Europe/Brussels" });

@@ -45,6 +45,7 @@ import {
   type WalkCall,
 } from "../support/schema-walker.js";
 import { createReadySession } from "../support/session-setup.js";
+import { DAY, HOUR, MINUTE } from "../support/test-clock.js";
 import { addMember, type GraphQLResponse, ok, refused, startTestServer, type TestServer } from "../support/test-server.js";
 
 /** Every distinctive string of A carries it: finding it anywhere means something of A leaked. */
@@ -139,6 +140,7 @@ function callsFor(operation: RootOperation, victimPool: IdPool, ownPool: IdPool,
       own: ownPool,
       leafOverride: (op, name) => leafOverrideFor(op, name),
       alsoFill: (op, path) => Boolean(caller?.apiKey && API_KEY_FILLS[op.name]?.includes(path.join("."))),
+      now: () => test.clock.now(),
     });
   } catch (error) {
     throw new Error(`Cannot generate arguments for ${operation.kind} ${operation.name}: ${(error as Error).message}`);
@@ -491,12 +493,27 @@ async function setUpAttacker() {
 }
 
 beforeAll(async () => {
-  // Many wrong passwords are tried with A's admin's e-mail: keep the per-e-mail lock out of the way.
-  test = await startTestServer({ SIGN_IN_MAX_FAILURES_PER_EMAIL: "100000" });
+  test = await startTestServer({
+    // Many wrong passwords are tried with A's admin's e-mail: keep the per-e-mail lock out of the way.
+    SIGN_IN_MAX_FAILURES_PER_EMAIL: "100000",
+    // A's webhook points at a host that does not resolve, so its delivery fails: its retries are
+    // due a day of clock time later, after everything this file does, and never land in the walk.
+    WEBHOOK_RETRY_BASE_MS: String(DAY),
+    WEBHOOK_RETRY_MAX_MS: String(DAY),
+  });
   schema = await buildAppSchema();
   operations = rootOperations(schema);
   await setUpVictim();
   await setUpAttacker();
+  // The walk starts once the first attempt of A's delivery (the confirmed session) is recorded.
+  await waitUntil(
+    "A's webhook delivery to be attempted",
+    () => {
+      const { records } = test.app.sideEffectQueries.ofTarget(victim.webhook[0]!, { first: 100 });
+      return records.length > 0 && records.every((record) => record.status !== "IN_PROGRESS");
+    },
+    15_000,
+  );
   snapshotBefore = await snapshotOfA();
 }, 60_000);
 
@@ -764,23 +781,18 @@ describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)
   it("S6: A's genuine attendance link is refused to another organization: INVALID_ATTENDANCE_LINK on its own open session, as for its own link of another session, NOT_FOUND on A's session; nobody is marked (§0)", async () => {
     const CONFIRM = `mutation ($input: ConfirmAttendanceInput!) { confirmAttendance(input: $input) { id userId attended attendanceMethod } }`;
     const admin = bAdmin.token;
-    // B's admin holds a seat on a session of B whose attendance window is open right now.
-    const live = await createReadySession(test, admin, { name: "Other live", min: 10, max: 20 });
+    // B's admin holds a seat on a session of B starting in a few minutes; the clock then moves
+    // into its attendance window (the link opens 15 minutes after the start).
+    const live = await createReadySession(test, admin, {
+      name: "Other live",
+      min: 10,
+      max: 20,
+      startsAt: test.clock.iso(2 * MINUTE),
+      endsAt: test.clock.iso(2 * HOUR),
+    });
     await gqlOk(CHANGE_STATUS("planSession"), { input: { sessionId: live } }, admin);
     await register(admin, live, undefined, "REGISTERED");
-    const now = Date.now();
-    await gqlOk(
-      `mutation ($input: SetSessionScheduleInput!) { setSessionSchedule(input: $input) { id } }`,
-      {
-        input: {
-          sessionId: live,
-          startsAt: new Date(now - 30 * 60_000).toISOString(),
-          endsAt: new Date(now + 2 * 3_600_000).toISOString(),
-          attendanceConfirmationOffsetMinutes: 15,
-        },
-      },
-      admin,
-    );
+    test.clock.advance(20 * MINUTE);
     const ownToken = (await gqlOk(`query ($id: ID!) { session(id: $id) { attendanceLink { token } } }`, { id: live }, admin)).session
       .attendanceLink.token as string;
 

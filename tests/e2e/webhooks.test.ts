@@ -11,6 +11,8 @@
  *   (RETRYING with lastError and nextAttemptAt, then SUCCEEDED or FAILED) and queryable; after
  *   the last attempt the webhook stays enabled and later events are still attempted; an
  *   unreachable endpoint, a timeout and a dropped connection are recorded without a status code;
+ *   retries are due after realistic delays of the server's clock, which the tests move past each
+ *   nextAttemptAt instead of waiting;
  * - replayWebhook(afterPosition) re-delivers every matching event of the organization after the
  *   position under new delivery ids, the original records kept;
  * - pausing, resuming, changing types and url, rotating the secret and deleting take effect;
@@ -22,7 +24,9 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifySignature } from "../../src/adapters/webhooks/webhook-signature.js";
+import type { Clock } from "../../src/domain/shared/clock.js";
 import { sleep } from "../support/status-changes.js";
+import { HOUR, MINUTE } from "../support/test-clock.js";
 import { addMember, createOrganization, ok, refused, startTestServer, type TestServer } from "../support/test-server.js";
 
 const WEBHOOK_FIELDS = `id url eventTypes description enabled createdBy createdAt updatedAt`;
@@ -50,15 +54,21 @@ const HISTORY = `query ($filter: EventHistoryFilter) { eventHistory(filter: $fil
 const CREATE_TEAM = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`;
 const RENAME_TEAM = `mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id } }`;
 
-// Fast retries: 3 attempts, delays of 150–300 ms then 300–600 ms (equal jitter); a slow answer fails after 400 ms.
-const RETRY_BASE_MS = 300;
-const RETRY_MAX_MS = 600;
+// Realistic retries: 3 attempts, the second due 30–60 s of clock time after the first fails, the
+// third 60–120 s after the second (equal jitter). Nobody waits for them: the tests move the
+// server's clock past each nextAttemptAt (`settled` does it for every retrying delivery it waits
+// for), and the sweeper, looking every 20 ms of real time, finds the retry due. An attempt's lease
+// is an hour of clock time, so moving the clock never makes an attempt in flight look lost. A slow
+// answer fails after 400 ms (real time).
+const RETRY_BASE_MS = MINUTE;
+const RETRY_MAX_MS = 10 * MINUTE;
 const ENV = {
   WEBHOOK_RETRY_BASE_MS: String(RETRY_BASE_MS),
   WEBHOOK_RETRY_MAX_MS: String(RETRY_MAX_MS),
   WEBHOOK_MAX_ATTEMPTS: "3",
   WEBHOOK_TIMEOUT_MS: "400",
   SIDE_EFFECT_SWEEP_INTERVAL_MS: "20",
+  SIDE_EFFECT_LEASE_MS: String(HOUR),
 };
 
 interface DeliveryBody {
@@ -87,14 +97,18 @@ interface Received {
   /** The raw body, as signed. */
   body: string;
   json: DeliveryBody;
+  /** When it arrived, in seconds of the server's clock (what the signature's `t` is checked against). */
   atSeconds: number;
 }
 /** An HTTP status to answer, or: never answer, or drop the connection. */
 type Answer = number | "hang" | "destroy";
 type Script = (request: Received, nth: number) => Answer;
 
-/** A local endpoint that records every request and answers as each path's script says (200 by default). */
-async function startReceiver() {
+/**
+ * A local endpoint that records every request and answers as each path's script says (200 by
+ * default); it reads the time on `clock`, the server's, as a receiver whose clock agrees would.
+ */
+async function startReceiver(clock: Clock) {
   const requests: Received[] = [];
   const scripts = new Map<string, Script>();
   const sockets = new Set<Socket>();
@@ -115,7 +129,7 @@ async function startReceiver() {
         headers: req.headers,
         body,
         json,
-        atSeconds: Math.floor(Date.now() / 1000),
+        atSeconds: Math.floor(clock.now().getTime() / 1000),
       };
       requests.push(received);
       const nth = requests.filter((request) => request.path === received.path).length;
@@ -162,7 +176,7 @@ interface Delivery {
 
 beforeAll(async () => {
   test = await startTestServer(ENV);
-  receiver = await startReceiver();
+  receiver = await startReceiver(test.clock);
 });
 afterAll(async () => {
   await test.stop();
@@ -212,10 +226,24 @@ async function deliveriesOf(admin: Org, webhookId: string): Promise<Delivery[]> 
   return (await webhookOf(admin, webhookId)).deliveries.nodes;
 }
 
-/** Waits until the webhook has a delivery for this event in one of these statuses. */
+/** Moves the server's clock just past `nextAttemptAt` (nothing when it is already due). */
+function passNextAttempt(nextAttemptAt: string): void {
+  const ahead = Date.parse(nextAttemptAt) - test.clock.now().getTime();
+  if (ahead >= 0) test.clock.advance(ahead + 1);
+}
+
+/**
+ * Waits until the webhook has a delivery for this event in one of these statuses; while it is
+ * RETRYING, the clock is moved past its nextAttemptAt so the retry comes at once.
+ */
 async function settled(admin: Org, webhookId: string, eventId: string, statuses = ["SUCCEEDED", "FAILED"], timeoutMs = 5000) {
   return eventually(
-    async () => (await deliveriesOf(admin, webhookId)).find((d) => d.eventId === eventId && statuses.includes(d.status)),
+    async () => {
+      const delivery = (await deliveriesOf(admin, webhookId)).find((d) => d.eventId === eventId);
+      if (delivery && statuses.includes(delivery.status)) return delivery;
+      if (delivery?.status === "RETRYING" && delivery.nextAttemptAt) passNextAttempt(delivery.nextAttemptAt);
+      return undefined;
+    },
     `a ${statuses.join("/")} delivery of ${eventId}`,
     timeoutMs,
   );
@@ -354,12 +382,20 @@ describe("retries with exponential back-off, recorded and queryable", () => {
   it("two HTTP 500s then 200: three POSTs of one delivery (attempt 1, 2, 3), RETRYING in between, then SUCCEEDED", async () => {
     const { admin, path, secret, webhookId } = await setUp({ script: (_request, nth) => (nth <= 2 ? 500 : 200) });
     const team = await createTeam(admin);
-    const retrying = await eventually(
-      async () => (await deliveriesOf(admin, webhookId)).find((d) => d.status === "RETRYING"),
-      "the delivery RETRYING",
-    );
-    expect(retrying).toMatchObject({ eventId: team.eventId, lastStatusCode: 500, lastError: expect.stringMatching(/HTTP 500/) });
-    expect(Number.isNaN(Date.parse(retrying.nextAttemptAt!))).toBe(false);
+    for (const attempt of [1, 2]) {
+      const retrying = await eventually(
+        async () => (await deliveriesOf(admin, webhookId)).find((d) => d.status === "RETRYING" && d.attempts === attempt),
+        `the delivery RETRYING after attempt ${attempt}`,
+      );
+      expect(retrying).toMatchObject({ eventId: team.eventId, lastStatusCode: 500, lastError: expect.stringMatching(/HTTP 500/) });
+      const dueAt = Date.parse(retrying.nextAttemptAt!);
+      expect(Number.isNaN(dueAt)).toBe(false);
+      // Not before it is due: the sweeper looks many times, but the clock has not reached nextAttemptAt.
+      expect(dueAt).toBeGreaterThan(test.clock.now().getTime());
+      await sleep(200);
+      expect(receiver.at(path)).toHaveLength(attempt);
+      passNextAttempt(retrying.nextAttemptAt!);
+    }
 
     const done = await settled(admin, webhookId, team.eventId);
     expect(done).toMatchObject({ status: "SUCCEEDED", attempts: 3, lastStatusCode: 200, lastError: null, nextAttemptAt: null });
@@ -380,12 +416,15 @@ describe("retries with exponential back-off, recorded and queryable", () => {
       "SideEffectSucceeded",
     ]);
     const failures = effect.filter((e) => e.type === "SideEffectFailed").map((e) => e.data as Record<string, any>);
+    const claims = effect.filter((e) => e.type === "SideEffectClaimed").map((e) => e.data as Record<string, any>);
     failures.forEach((failure, index) => {
       const delay = Date.parse(failure.retryAt) - Date.parse(failure.failedAt);
       const exponential = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** index);
       expect(delay).toBeGreaterThanOrEqual(exponential / 2 - 1);
       expect(delay).toBeLessThanOrEqual(exponential + 1);
       expect(failure).toMatchObject({ attempt: index + 1, statusCode: 500, error: expect.stringMatching(/HTTP 500/) });
+      // The next attempt was claimed once due, by the clock.
+      expect(Date.parse(claims[index + 1]!.claimedAt)).toBeGreaterThanOrEqual(Date.parse(failure.retryAt));
     });
   });
 

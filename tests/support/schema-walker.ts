@@ -115,6 +115,8 @@ export interface GenerateOptions {
    * in turn): arguments the caller must send although the schema makes them optional.
    */
   alsoFill?: (operation: RootOperation, path: readonly string[]) => boolean;
+  /** The server's "now" (its clock, not the real date): DateTime values are placed after it. */
+  now: () => Date;
 }
 
 const isRequired = (item: GraphQLArgument | GraphQLInputField) => isNonNullType(item.type) && item.defaultValue === undefined;
@@ -219,7 +221,7 @@ function buildArguments(
     if (override !== undefined) return override;
     // The first value as the SDL lists them (sorted): PRIVATE before PUBLIC, so audience targets count.
     if (isEnumType(named)) return named.getValues().map((enumValue) => enumValue.name).sort()[0];
-    if (isScalarType(named)) return scalarFor(operation, named.name, name);
+    if (isScalarType(named)) return scalarFor(operation, named.name, name, options.now);
     throw new Error(`schema walker: ${operation.name}: cannot generate ${path.join(".")} of type ${named.name}`);
   };
 
@@ -233,8 +235,8 @@ function buildArguments(
 let unique = 0;
 const DAY = 86_400_000;
 
-/** A valid-looking value for a scalar, by type and field name. */
-function scalarFor(operation: RootOperation, typeName: string, name: string): unknown {
+/** A valid-looking value for a scalar, by type and field name; instants are 30 days after `now`. */
+function scalarFor(operation: RootOperation, typeName: string, name: string, now: () => Date): unknown {
   unique += 1;
   switch (typeName) {
     case "String": {
@@ -257,7 +259,7 @@ function scalarFor(operation: RootOperation, typeName: string, name: string): un
     case "Boolean":
       return false;
     case "DateTime": {
-      const start = Date.now() + 30 * DAY;
+      const start = now().getTime() + 30 * DAY;
       return new Date(/end/i.test(name) ? start + 2 * 3_600_000 : start).toISOString();
     }
     default:

@@ -35,6 +35,11 @@ export class TestClock implements Clock {
     return this.now();
   }
 
+  /** Moves forward to `instant` (ms or a date); nothing when the clock is already past it. */
+  advanceTo(instant: number | Date | string): Date {
+    return this.advance(Math.max(0, new Date(instant).getTime() - this.now().getTime()));
+  }
+
   /** Moves to `instant`, then runs on from there. */
   set(instant: Date | string): Date {
     this.#startedAt = new Date(instant).getTime();
