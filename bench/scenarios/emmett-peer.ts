@@ -1,5 +1,5 @@
 /**
- * The benchmark peer for event store appends (issue 6, scenario 1): `@event-driven-io/emmett-sqlite`,
+ * The benchmark peer for event store appends (the benchmark's first scenario): `@event-driven-io/emmett-sqlite`,
  * installed apart from the product with `npm --prefix bench install` (bench/package.json).
  *
  * The peer runs in a child process, one per case, so that what it does to a process stays there:

@@ -1,5 +1,5 @@
 /**
- * Issue 5 item 1 — the esdb adapter's error mapping beyond the contract suite, through the real
+ * EventStoreDB / KurrentDB — the esdb adapter's error mapping beyond the contract suite, through the real
  * client against the TEST-ONLY gRPC emulator: only WrongExpectedVersion becomes our conflict;
  * outages and timeouts are EventStoreUnavailableError; a retry after a timeout that did write is
  * recognised; system events never leak out; a stream prefix separates environments.

@@ -1,5 +1,5 @@
 /**
- * Issue 5 item 6 (N3): `npm run export-events` writes one organization's events as NDJSON,
+ * N3: `npm run export-events` writes one organization's events as NDJSON,
  * oldest first, with secrets redacted, and nothing of other organizations.
  */
 import { spawnSync } from "node:child_process";

@@ -2,6 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Actor } from "../../src/domain/access/actor.js";
+import { canSeeSession } from "../../src/domain/access/session-visibility.js";
+import type { SessionState } from "../../src/domain/sessions/decider.js";
+import { notFound } from "../../src/graphql/errors.js";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-store.js";
 import { CommandHandler } from "../../src/domain/shared/command-handler.js";
@@ -121,5 +125,52 @@ describe("command handler", () => {
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).code).toBe("CONCURRENCY_CONFLICT");
     expect(appends).toBe(5);
+  });
+});
+
+describe("a refusal decided on a cached state is confirmed on fresh state (two handlers on one store)", () => {
+  it("a learner registering through a process that cached the session as DRAFT is not told NOT_FOUND once another process planned it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "handler-stale-"));
+    const file = path.join(dir, "events.sqlite");
+    const stores: EventStore[] = [SqliteEventStore.open(file), SqliteEventStore.open(file)];
+    const [a, b] = stores.map((store) => sessionWriter(store));
+    await a!.run("open-later", create);
+    await a!.run("open-later", {
+      type: "SetSessionSchedule",
+      schedule: { startsAt: "2026-12-01T09:00:00.000Z", endsAt: "2026-12-01T12:00:00.000Z", timezone: "UTC", attendanceConfirmationOffsetMinutes: 15 },
+    });
+    await a!.run("open-later", { type: "SetSessionFormat", format: { kind: "ONLINE", trainerId: null, courseId: "c1", journeyId: null } });
+    await a!.run("open-later", { type: "SetSessionAudience", audience: { mode: "PUBLIC", minParticipants: 1, maxParticipants: 5 } });
+    // A has the session cached as DRAFT; B plans it.
+    await b!.run("open-later", { type: "PlanSession" });
+
+    const learner: Actor = { kind: "USER", userId: "learner-1", organizationId: "org-1", email: "l@example.com", roles: ["LEARNER"], teamIds: [] };
+    // What the API's registration guard does: a session the caller cannot see is NOT_FOUND (a GraphQL error, not a DomainError).
+    const visibleToLearner = (state: SessionState) => {
+      if (state.kind === "Initial" || !canSeeSession(learner, state.session)) throw notFound("Session", "open-later");
+    };
+    const result = await a!.handler.handle(
+      "session-open-later",
+      {
+        type: "RegisterForSession",
+        sessionId: "open-later",
+        registrationId: "registration-1",
+        participant: { userId: learner.userId, email: learner.email, country: null, teamIds: [] },
+        context: { commandId: crypto.randomUUID(), organizationId: "org-1", actorId: learner.userId, now: TEST_NOW, correlationId: "c" },
+      },
+      visibleToLearner,
+    );
+    expect(result.appended.map((e) => e.type)).toContain("ParticipantRegistered");
+
+    // A refusal that holds on fresh state is still answered: a DRAFT session stays invisible.
+    await a!.run("still-draft", create);
+    const refusal = await a!.handler
+      .handle("session-still-draft", { type: "RegisterForSession", sessionId: "still-draft", registrationId: "registration-2", participant: { userId: learner.userId, email: learner.email, country: null, teamIds: [] }, context: { commandId: crypto.randomUUID(), organizationId: "org-1", actorId: learner.userId, now: TEST_NOW, correlationId: "c" } }, (state) => {
+        if (state.kind === "Initial" || !canSeeSession(learner, state.session)) throw notFound("Session", "still-draft");
+      })
+      .catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ extensions: { code: "NOT_FOUND" } });
+    for (const store of stores) await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

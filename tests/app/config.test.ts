@@ -34,7 +34,7 @@ describe("configuration from the environment", () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
-  it("issue 3 settings: token lifetimes, invitations, e-mail, external identity provider, rate limits", () => {
+  it("identity and e-mail settings: token lifetimes, invitations, e-mail, external identity provider, rate limits", () => {
     const defaults = loadConfig({ PORT: "4100" });
     expect(defaults).toMatchObject({
       refreshTokenTtlSeconds: 30 * 24 * 3600,

@@ -1,5 +1,5 @@
 /**
- * Issue 4, item 9 / S9 / S4 — capacity holds across processes, without any lock held across a request.
+ * S9 / S4 — capacity holds across processes, without any lock held across a request.
  *
  * Two independent CommandHandlers (two "processes": each its own SqliteEventStore connection and
  * its own state cache) write one session stream in one shared SQLite file. ~60 concurrent

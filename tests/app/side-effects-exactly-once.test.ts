@@ -1,5 +1,5 @@
 /**
- * Issue 5 item 3 — side effects exactly once across replicas (ARCHITECTURE.md "Side effects":
+ * N1 / N2 — side effects exactly once across replicas (README.md, "Architecture", Side effects:
  * each effect is claimed by appending to a claim stream expecting no stream).
  *
  * Two real app instances (`createApp`) share ONE events.sqlite file, each through its own
@@ -10,7 +10,7 @@
  *   from the instance whose claim landed; the stream `effect-mail:<eventId>` holds one
  *   SideEffectClaimed and one SideEffectSucceeded; 20 promotions in a row, the same.
  * - S10: canceling a session e-mails every registered and waiting person once ("Canceled:…").
- * - Webhooks (item 5): every event delivered once to a local HTTP receiver; a delivery refused
+ * - Webhooks (N2): every event delivered once to a local HTTP receiver; a delivery refused
  *   once is retried once, by one instance; a retry whose failing claimer died is taken over.
  * - Crash recovery: an attempt claimed by a dead instance is claimed again (attempt 2) by one
  *   live instance once its lease ran out, and performed once; the dead one's late outcome
@@ -397,7 +397,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 // ---------------------------------------------------------------------------------------------
 
-describe("side effects exactly once across two app instances on one event store (issue 5 item 3)", () => {
+describe("side effects exactly once across two app instances on one event store (N1, N2)", () => {
   describe("e-mails", () => {
     it("S9: B is promoted when A cancels → one 'You have a seat' e-mail to B, sent by the instance whose claim landed", async () => {
       newWorld();
@@ -527,7 +527,7 @@ describe("side effects exactly once across two app instances on one event store 
     });
   });
 
-  describe("webhooks (issue 5 item 5)", () => {
+  describe("webhooks (N2)", () => {
     it("30 events → each delivered exactly once across both instances", async () => {
       newWorld();
       const setup = bareHandlers(connect());

@@ -1,5 +1,5 @@
 /**
- * Issue 6: `npm run bench -- --quick` keeps working (the harness cannot rot). It checks the run
+ * Benchmarks: `npm run bench -- --quick` keeps working (the harness cannot rot). It checks the run
  * completes and writes its results; it asserts no timing (the machines are shared and noisy).
  */
 import { execFile } from "node:child_process";

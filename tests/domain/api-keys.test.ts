@@ -1,5 +1,5 @@
 /**
- * The API-key decider (issue 3 item 5): a key has a name and at least one known scope
+ * The API-key decider (§0 integrators): a key has a name and at least one known scope
  * (duplicates dropped), only the hash of its secret is recorded, revoking is idempotent,
  * and another organization's key is NOT_FOUND.
  */

@@ -1,8 +1,8 @@
 /**
- * Issue 3 item 4: authorization is one table (AUTHORIZATION). This file proves that `mayCall`
+ * Authorization is one table (AUTHORIZATION). This file proves that `mayCall`
  * and `authorize` do exactly what each entry says for every operation × every single role,
  * every API-key scope, relations (session assignee, self) and no caller at all; that the table
- * holds the rules the issue names (only ADMIN validates and changes settings, AUDITOR reads
+ * holds the project's access rules (§0 roles: only ADMIN validates and changes settings, AUDITOR reads
  * everything and changes nothing…); the role-grant and staff-management guards; and S5 session
  * visibility (`canSeeSession`) for staff, API keys and learners.
  */
@@ -262,7 +262,7 @@ describe("no caller, wrong caller", () => {
 });
 
 // =============================================================================================
-describe("the rules issue 3 names, written out by hand", () => {
+describe("the access rules (§0 roles), written out by hand", () => {
   const writes = ["mutation", "input"];
   const mutations = OPERATIONS.filter((op) => writes.includes(permissionOf(op).kind) && !isPublic(op));
   const reads = OPERATIONS.filter((op) => !writes.includes(permissionOf(op).kind) && !isPublic(op));

@@ -1,5 +1,5 @@
 /**
- * Property tests of the identity deciders (issue 3), over random command sequences:
+ * Property tests of the identity deciders (§0 people, settings, sign-ins), over random command sequences:
  *  1. users: whatever valid or invalid commands arrive, a user always holds at least one role
  *     (no duplicates), is in one of the three statuses, decide throws only DomainErrors, and an
  *     idempotent command applied twice records nothing the second time;

@@ -1,5 +1,5 @@
 /**
- * The organization decider and its settings (§0, issue 3 item 1): defaults after creation
+ * The organization decider and its settings (§0): defaults after creation
  * (cancellation window 48 h, reminder 24 h, access codes and personal sessions off, CASH),
  * partial updates that record only what differs, each validation rule, and tenancy.
  */

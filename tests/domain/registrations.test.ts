@@ -4,7 +4,7 @@
  * auto-confirmation at the minimum (S4), cancellation and promotion, cascade on session cancel
  * (S10), audience changes with people registered, and attendance (S6).
  *
- * Every expected event is written out by hand from /work/shared/spec/DOMAIN.md and the issue;
+ * Every expected event is written out by hand from the rules (docs/rules.md, S4–S10);
  * the `given` histories are what the decider itself would have recorded.
  */
 import { describe, expect, it } from "vitest";

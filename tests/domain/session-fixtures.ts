@@ -1,6 +1,6 @@
 /**
  * Shared test data for the session decider tests. Expectations here are written out by hand
- * from /work/shared/spec/DOMAIN.md (section 1), never derived from src/.
+ * from the rules (docs/rules.md, S1–S10), never derived from src/.
  */
 import type { SessionCommand, SessionTransitionCommand } from "../../src/domain/sessions/commands.js";
 import type {
@@ -46,7 +46,7 @@ export function context(overrides: Partial<CommandContext> = {}): CommandContext
 export const unchecked = <T>(value: unknown): T => value as T;
 
 // ---------------------------------------------------------------------------------------------
-// S3, written out from DOMAIN.md: DRAFT→LEAD, DRAFT→PLANNED, LEAD→PLANNED, LEAD→DRAFT,
+// S3, written out from docs/rules.md: DRAFT→LEAD, DRAFT→PLANNED, LEAD→PLANNED, LEAD→DRAFT,
 // PLANNED→CONFIRMED, and any non-canceled → CANCELED.
 // ---------------------------------------------------------------------------------------------
 export const STATUSES = ["DRAFT", "LEAD", "PLANNED", "CONFIRMED", "CANCELED"] as const satisfies readonly SessionStatus[];

@@ -104,7 +104,7 @@ function play(
 const isStatusEvent = (event: SessionEvent): event is Extract<SessionEvent, { data: { from: unknown } }> =>
   "from" in event.data;
 
-/** What S3 says a transition command must do, written from DOMAIN.md (not from src/). */
+/** What S3 says a transition command must do, written from docs/rules.md (not from src/). */
 function expectedOutcome(before: Session, step: Extract<Step, { kind: "transition" }>): string {
   const to = TARGET_OF[step.command];
   if (before.status === to) return "no-op";

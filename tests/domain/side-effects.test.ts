@@ -1,5 +1,5 @@
 /**
- * Issue 5 item 3 — side effects exactly once across replicas: the pure parts.
+ * N1 / N2 — side effects (e-mails, webhook deliveries) exactly once across replicas: the pure parts.
  *
  * - `sideEffectDecider` (src/domain/side-effects/side-effect.ts): the claim that makes one
  *   replica run each attempt. Attempt 1 is claimed once; a later attempt only when the previous
@@ -116,7 +116,7 @@ const recordFailed = (attempt: number, nowOffsetMs: number, retryAtOffsetMs: num
 
 const stateAfter = (events: SideEffectEvent[]) => fold(sideEffectDecider, events);
 
-describe("the claim stream of a side effect (issue 5 item 3)", () => {
+describe("the claim stream of a side effect (N1: each effect once)", () => {
   it("is named effect-<key>, the key every replica derives the same way", () => {
     expect(sideEffectStreamName(KEY)).toBe("effect-mail:event-1");
   });
@@ -296,7 +296,7 @@ const randoms = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 /** The un-jittered delay, written out from the doc comment (not from src/). */
 const exponential = (attempt: number, policy: RetryPolicy) => Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 
-describe("nextAttemptAt: exponential back-off with equal jitter (issue 5 items 3 and 5)", () => {
+describe("nextAttemptAt: exponential back-off with equal jitter (N1 e-mails, N2 webhooks)", () => {
   it("the next attempt is due between exp/2 and exp after the failure, exp = min(max, base·2^(attempt−1))", () => {
     fc.assert(
       fc.property(policies, fc.integer({ min: 1, max: 40 }), instants, randoms, (policy, attempt, failedAt, random) => {

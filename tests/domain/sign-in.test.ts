@@ -1,5 +1,5 @@
 /**
- * The sign-in decider (issue 3 item 6: tokens with refresh): a sign-in is a refresh-token
+ * The sign-in decider (tokens with refresh): a sign-in is a refresh-token
  * family. Each refresh rotates to the next generation; presenting an older generation means the
  * token leaked, so the whole sign-in ends (REFRESH_TOKEN_REUSED). Expired, ended or unknown
  * sign-ins and tokens from the future are UNAUTHENTICATED.

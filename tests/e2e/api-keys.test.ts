@@ -1,5 +1,5 @@
 /**
- * API keys for integrators through the HTTP API and WebSocket (issue 3 item 5): an ADMIN creates
+ * API keys for integrators through the HTTP API and WebSocket (§0): an ADMIN creates
  * a key with scopes and sees its secret once; only a hash is stored (event store and read models
  * are scanned); the key works as a bearer token within its scopes, its actions are attributed to
  * `api-key:<id>`; revoking stops it at once; only ADMINs create and revoke, AUDITORs may list.
@@ -44,7 +44,7 @@ beforeAll(async () => {
 });
 afterAll(() => test.stop());
 
-describe("creating and listing keys (issue 3 item 5)", () => {
+describe("creating and listing keys (§0 API keys)", () => {
   it("an ADMIN creates a key: the secret is returned once, with the key's id, name, scopes and prefix", async () => {
     const before = test.clock.now().getTime();
     const { secret, apiKey } = await createKey("CRM sync", ["SESSIONS_READ", "PEOPLE_READ", "SESSIONS_READ"]);
@@ -141,7 +141,7 @@ describe("creating and listing keys (issue 3 item 5)", () => {
   });
 });
 
-describe("a key works as a bearer token within its scopes (issue 3 item 5)", () => {
+describe("a key works as a bearer token within its scopes (§0 API keys)", () => {
   let draftId: string;
 
   beforeAll(async () => {
@@ -274,7 +274,7 @@ describe("a key works as a bearer token within its scopes (issue 3 item 5)", () 
   });
 });
 
-describe("revoking and bad keys (issue 3 item 5)", () => {
+describe("revoking and bad keys (§0 API keys)", () => {
   it("revokeApiKey: the key is UNAUTHENTICATED ('revoked') at once; revoking twice is fine", async () => {
     const { secret, id } = await createKey("Short-lived", ["SESSIONS_READ"]);
     ok(await test.gql(SESSIONS, {}, secret));

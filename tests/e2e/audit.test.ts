@@ -1,5 +1,5 @@
 /**
- * N3, auditors through the real HTTP API (issue 5 item 6):
+ * N3, auditors through the real HTTP API:
  * - `eventHistory`: the organization's events oldest first, paginated by position (cursor =
  *   position, totalCount), each filter (stream, types, categories, actor, from/to) really narrowing;
  *   who / when / what / why on every event (one request's events share their correlation id, across

@@ -1,5 +1,5 @@
 /**
- * Tokens through the HTTP API (issue 3 item 6): sign-in returns an access token that expires
+ * Sign-in tokens through the HTTP API: sign-in returns an access token that expires
  * (default 1 h) and a single-use refresh token (30 days); refresh rotates the pair and a reused
  * refresh token ends the whole sign-in; signOut, changePassword and deactivation end what they
  * should; and no error tells whether an e-mail exists.
@@ -41,7 +41,7 @@ beforeAll(async () => {
 });
 afterAll(() => test.stop());
 
-describe("signIn (issue 3 item 6)", () => {
+describe("signIn: access and refresh tokens", () => {
   it("returns an access token valid for ACCESS_TOKEN_TTL_SECONDS (default 1 h) and a refresh token valid for 30 days", async () => {
     const before = test.clock.now().getTime();
     const payload = ok(await signIn(admin.email, admin.password)).signIn;
@@ -136,7 +136,7 @@ describe("signIn (issue 3 item 6)", () => {
   });
 });
 
-describe("refreshAccessToken (issue 3 item 6)", () => {
+describe("refreshAccessToken: single-use refresh tokens", () => {
   it("returns a new pair; the new access token works", async () => {
     const first: Pair = ok(await signIn(admin.email, admin.password)).signIn;
     const before = test.clock.now().getTime();
@@ -228,7 +228,7 @@ describe("refreshAccessToken (issue 3 item 6)", () => {
   });
 });
 
-describe("changePassword (issue 3 item 6)", () => {
+describe("changePassword", () => {
   it("needs the current password: a wrong one is BAD_USER_INPUT on currentPassword and changes nothing", async () => {
     const member = await addMember(test, admin.token, ["TRAINER"]);
     const error = refused(
@@ -265,7 +265,7 @@ describe("changePassword (issue 3 item 6)", () => {
   });
 });
 
-describe("errors never reveal whether an e-mail exists (issue 3 item 6)", () => {
+describe("errors never reveal whether an e-mail exists", () => {
   it("an unknown e-mail and a known e-mail with a wrong password get the same code and message", async () => {
     const member = await addMember(test, admin.token, ["EMPLOYEE"]);
     const unknown = refused(await signIn(`nobody-${Date.now()}@nowhere.test`, "whatever password 1"));

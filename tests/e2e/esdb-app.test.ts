@@ -1,5 +1,5 @@
 /**
- * Issue 5 item 1 — the whole app on the esdb adapter, against the TEST-ONLY gRPC emulator
+ * EventStoreDB / KurrentDB as the event store — the whole app on the esdb adapter, against the TEST-ONLY gRPC emulator
  * (tests/support/esdb-emulator; it checks our mapping, it is not a database):
  * - EVENTSTORE_CONNECTION_STRING=esdb://… (and esdb+discover://…) selects EventStoreDB;
  * - mutations append through the client's BatchAppend path; read models follow a subscribeToAll

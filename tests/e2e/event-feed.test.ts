@@ -1,5 +1,5 @@
 /**
- * The integrator feed (issue 5 item 4, DOMAIN.md N2) over real WebSockets (graphql-ws) against
+ * The integrator feed (N2) over real WebSockets (graphql-ws) against
  * the real server and its SQLite event store. `subscription events(after, types, categories)`:
  * - replays exactly the organization's events after `after`, in increasing position, then goes
  *   on live with new ones: no gap, no duplicate;
@@ -136,7 +136,7 @@ function observeStoreSubscriptions(store: EventStore, writer: { appended: number
   return { handed, restore: () => void (store.subscribe = original) };
 }
 
-describe("events(after, types, categories): the integrator feed (issue 5 item 4, N2)", () => {
+describe("events(after, types, categories): the integrator feed (N2)", () => {
   it("replays exactly the organization's events after the given position, in order, then continues live", async () => {
     const org = await createOrganization(test);
     await createTeams(test, org.token, 30);

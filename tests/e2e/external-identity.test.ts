@@ -1,5 +1,5 @@
 /**
- * An external identity provider (issue 3 item 6): with AUTH_JWKS_URL, AUTH_ISSUER and
+ * An external identity provider (OIDC, next to local sign-in): with AUTH_JWKS_URL, AUTH_ISSUER and
  * AUTH_AUDIENCE set, the provider's access tokens (checked against its JWKS, served here by a
  * local HTTP server) work as bearer tokens. Claims map to organization, roles and e-mail; the
  * person is provisioned on first sight or linked by e-mail to an existing user; the token's roles
@@ -69,7 +69,7 @@ afterAll(async () => {
   await new Promise((resolve) => jwks.close(resolve));
 });
 
-describe("tokens of an external identity provider (issue 3 item 6, default claims org / roles / email)", () => {
+describe("tokens of an external identity provider (default claims org / roles / email)", () => {
   let test: TestServer;
   let admin: Awaited<ReturnType<typeof createOrganization>>;
 
@@ -202,7 +202,7 @@ describe("tokens of an external identity provider (issue 3 item 6, default claim
   });
 });
 
-describe("a nested roles claim: AUTH_ROLES_CLAIM=realm_access.roles (issue 3 item 6)", () => {
+describe("a nested roles claim: AUTH_ROLES_CLAIM=realm_access.roles", () => {
   let test: TestServer;
   let admin: Awaited<ReturnType<typeof createOrganization>>;
 
@@ -226,7 +226,7 @@ describe("a nested roles claim: AUTH_ROLES_CLAIM=realm_access.roles (issue 3 ite
   });
 });
 
-describe("an unreachable identity provider (issue 3 item 6)", () => {
+describe("an unreachable identity provider", () => {
   it("makes its tokens UNAUTHENTICATED, not a server error; local tokens keep working", async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
@@ -244,7 +244,7 @@ describe("an unreachable identity provider (issue 3 item 6)", () => {
   });
 });
 
-describe("configuration (issue 3 item 6)", () => {
+describe("configuration of the external identity provider", () => {
   const base = { DATA_DIR: "/tmp/unused", NODE_ENV: "test" };
 
   it("AUTH_JWKS_URL without AUTH_ISSUER fails, naming AUTH_ISSUER", () => {

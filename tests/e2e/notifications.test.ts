@@ -1,5 +1,5 @@
 /**
- * S9 and S10 notifications through the real HTTP API (issue 5 item 3: e-mails are side effects,
+ * S9 and S10 notifications through the real HTTP API (N1: e-mails are side effects,
  * claimed on `effect-mail:<eventId>` and sent once, after the change is recorded).
  * - S9: when a seat frees, the first waiting person is promoted and e-mailed ("You have a seat…",
  *   the session's name in the subject, its start time in the session's own time zone in the

@@ -1,5 +1,5 @@
 /**
- * Organization settings through the HTTP API (§0, issue 3 item 1): defaults at creation; an ADMIN
+ * Organization settings through the HTTP API (§0): defaults at creation; an ADMIN
  * updates them partially (omitted fields stay), as an OrganizationSettingsChanged event naming
  * the actor; an identical update appends nothing; bad input changes nothing; every other role
  * is FORBIDDEN to change them but everyone of the organization reads them; the organization's

@@ -1,5 +1,5 @@
 /**
- * Bad input to the people, organization, API-key and team operations (issue 3, §0), through
+ * Bad input to the people, organization, API-key and team operations (§0), through
  * real HTTP: each refused call answers with a stable `extensions.code` (and `extensions.field`
  * for invalid input), a readable message, and writes NOTHING — the event log's head is where it
  * was (a refused createUser/signUp appends no e-mail claim either) and what the API shows is

@@ -1,8 +1,8 @@
 /**
- * No N+1 (issue 3, §0 teams): the read-model statements run for a page of sessions with their
+ * No N+1 (§0 people and teams): the read-model statements run for a page of sessions with their
  * assignee, trainer, host and the assignee's teams — and for a page of teams with their members
  * and the members' teams — are few and do not grow with the page size (DataLoader batches).
- * Issue 4: the same holds for "my sessions" with each registration's session and its trainer,
+ * Registrations (S8): the same holds for "my sessions" with each registration's session and its trainer,
  * and for a page of sessions with the caller's own registration on each.
  * Every statement the read-model database runs is recorded (startTestServer recordSql).
  */
@@ -122,7 +122,7 @@ describe("read-model queries do not grow with the page size (DataLoader, no N+1)
     expect(userLookups, "assignees, trainers and hosts are loaded in one batch").toHaveLength(1);
   });
 
-  it("totalCount is counted only when the query selects it (issue 6: a count over a large organization costs more than the page)", async () => {
+  it("totalCount is counted only when the query selects it (a count over a large organization costs more than the page)", async () => {
     const counts = (statements: string[]) => statements.filter((sql) => /^SELECT count\(\*\) AS n FROM/i.test(sql.trim()));
     const without = await measure(`query { sessions(first: 5) { nodes { id } } users(first: 5) { nodes { id } } teams(first: 5) { nodes { id } } }`, {});
     expect(without.data.sessions.nodes).toHaveLength(5);
@@ -167,7 +167,7 @@ describe("read-model queries do not grow with the page size (DataLoader, no N+1)
     expect(large.statements.length, large.statements.join("\n")).toBe(small.statements.length);
   });
 
-  it("my sessions with their session, trainer and my registration, and sessions with myRegistration, are constant too (issue 4)", async () => {
+  it("my sessions with their session, trainer and my registration, and sessions with myRegistration, are constant too (S8)", async () => {
     const REGISTERED_COUNT = 12;
     const page = ok(await test.gql(`{ sessions(first: ${REGISTERED_COUNT}) { nodes { id } } }`, {}, admin.token)).sessions
       .nodes as { id: string }[];

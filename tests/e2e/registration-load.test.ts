@@ -1,5 +1,5 @@
 /**
- * Issue 4, item 9 — proof under load, over real HTTP.
+ * S9 / S4 — proof under load, over real HTTP.
  *
  * 500 different learners (each with their own access token, see tests/support/many-users.ts) call
  * `registerForSession` at the same time on one public PLANNED session (max 50, min 10):
@@ -74,7 +74,7 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-describe("Issue 4 item 9: proof under load over HTTP (S4, S9)", () => {
+describe("proof under load over HTTP (S4, S9)", () => {
   let test: TestServer;
   let admin: Awaited<ReturnType<typeof createOrganization>>;
   let learners: LoadUser[];

@@ -1,5 +1,5 @@
 /**
- * Subscriptions of issue 4 over a real WebSocket (graphql-ws), driven by real HTTP mutations:
+ * Registration subscriptions (N2, S4, S10) over a real WebSocket (graphql-ws), driven by real HTTP mutations:
  * `registrationChanged(sessionId)` gives staff and `events:read` API keys every change of the
  * session's registrations in order (REGISTERED, WAITLISTED, CANCELED, PROMOTED, ATTENDED) with the
  * registration as it is after the change, gives a learner only their own, refuses keys without

@@ -1,6 +1,6 @@
 /**
- * Refused registrations through the real HTTP API (issue 4 items 1, 3, 5 and the closing rule:
- * "refused rules give clear errors with stable codes and write nothing"). Each refusal is checked
+ * Refused registrations through the real HTTP API (S8, S9; every refusal answers a clear error
+ * with a stable code and writes nothing, see docs/rules.md). Each refusal is checked
  * for its code (and field for bad input) and for having appended nothing to the event log:
  * sessions not open (S3/S8), not visible (S5), wrong country (S1), paid (S8), ended or started
  * (S8–S9), unknown or foreign ids (§0 tenancy), blank ids, and who may register or cancel for

@@ -1,5 +1,5 @@
 /**
- * Registrations through the real HTTP API (issue 4 items 1–5 and 7):
+ * Registrations through the real HTTP API (S4, S7–S10):
  * - S8 joining a free session (one active registration per person, registering again returns it),
  *   and the public session link `signUpAndRegister` (account + registration + token, or nothing);
  * - S9 capacity: seats up to max, then a first-come waitlist with visible positions, promotion when
@@ -7,7 +7,7 @@
  * - S4 auto-confirmation exactly once, kept when the count drops again;
  * - S10 canceling a session cancels every registration and waitlist entry, one event each;
  * - staff, the assignee and API keys registering someone else;
- * - item 7 queries: participants / waitlist (staff only), counts, myRegistration, mySessions,
+ * - reading them (S7, S9): participants / waitlist (staff only), counts, myRegistration, mySessions,
  *   Registration.documents and survey.
  * Refused rules and bad input are in registrations-bad-input.test.ts.
  */
@@ -563,7 +563,7 @@ describe("registering someone else: front desk, assignee, API keys (S8)", () => 
   });
 });
 
-describe("item 7: participants, waitlist, counts, my sessions, documents and survey", () => {
+describe("reading registrations (S7, S9): participants, waitlist, counts, my sessions, documents and survey", () => {
   let sessionId: string;
   const ids: Record<string, string> = {};
 

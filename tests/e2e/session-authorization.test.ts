@@ -1,5 +1,5 @@
 /**
- * Who may do what with sessions, through the HTTP API and WebSocket (issue 3 item 4, §0, S3, S5):
+ * Who may do what with sessions, through the HTTP API and WebSocket (authorization table, §0, S3, S5):
  * only an ADMIN plans; an ADMIN or the session's assignee edits it and changes its status; a
  * MANAGER who names no assignee becomes it; other roles create nothing. LEARNERs never see DRAFT
  * or LEAD sessions, private notes or the assignee; private sessions are seen only by the users,
@@ -82,7 +82,7 @@ beforeAll(async () => {
 });
 afterAll(() => test.stop());
 
-describe("planning is the ADMIN's (issue 3 item 4, S3)", () => {
+describe("planning is the ADMIN's (S3)", () => {
   it("the MANAGER assignee cannot plan DRAFT→PLANNED nor LEAD→PLANNED (FORBIDDEN); the ADMIN plans both", async () => {
     const fromDraft = await readySession(manager.token, { name: "Plan from draft" });
     const fromLead = await readySession(manager.token, { name: "Plan from lead" });
@@ -106,7 +106,7 @@ describe("planning is the ADMIN's (issue 3 item 4, S3)", () => {
   });
 });
 
-describe("editing and changing status: ADMIN or the session's assignee (issue 3 item 4, S3)", () => {
+describe("editing and changing status: ADMIN or the session's assignee (S3)", () => {
   it("the assignee edits, marks as lead, returns to draft, confirms and cancels; the ADMIN too", async () => {
     const id = await readySession(manager.token, { name: "Assignee's session" });
     expect(ok(await gql(EDIT, { sessionId: id, name: "Renamed by assignee" }, manager.token)).editSessionDetails.name).toBe(
@@ -174,7 +174,7 @@ describe("editing and changing status: ADMIN or the session's assignee (issue 3 
   });
 });
 
-describe("creating sessions (issue 3 item 4)", () => {
+describe("creating sessions (§0 roles)", () => {
   it("a MANAGER who names no assignee becomes it; one who names another MANAGER leaves it to them; an ADMIN's has none", async () => {
     const own = ok(await gql(CREATE, { name: "Manager's own" }, manager.token)).createSession;
     expect(own.assigneeId).toBe(manager.userId);
@@ -200,7 +200,7 @@ describe("creating sessions (issue 3 item 4)", () => {
   });
 });
 
-describe("what LEARNERs see (issue 3 item 4, S3, S5)", () => {
+describe("what LEARNERs see (S3, S5)", () => {
   const WORD = "Kestrelvis"; // in every name below, to list only these sessions
   let learnerByUser: Member;
   let learnerByTeam: Member;
@@ -340,7 +340,7 @@ describe("what LEARNERs see (issue 3 item 4, S3, S5)", () => {
   });
 });
 
-describe("sessionStatusChanged for a LEARNER (issue 3 item 4, S5)", () => {
+describe("sessionStatusChanged for a LEARNER (S5)", () => {
 
 
   it("delivers only transitions of sessions the learner may see; an ADMIN control subscriber gets them all", async () => {

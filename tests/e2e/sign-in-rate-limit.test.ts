@@ -1,5 +1,5 @@
 /**
- * Sign-in rate limits through the HTTP API (issue 3 item 6): after SIGN_IN_MAX_FAILURES_PER_EMAIL
+ * Sign-in rate limits through the HTTP API: after SIGN_IN_MAX_FAILURES_PER_EMAIL
  * failures an e-mail is refused with RATE_LIMITED (even with the right password), whether or not
  * the e-mail exists; every attempt counts per client IP (SIGN_IN_MAX_ATTEMPTS_PER_IP); refused
  * attempts append nothing to the event store.
@@ -19,7 +19,7 @@ function expectRateLimited(error: ReturnType<typeof refused>, windowSeconds: num
   expect(error.message).toMatch(/too many/i);
 }
 
-describe("per e-mail: SIGN_IN_MAX_FAILURES_PER_EMAIL=3 in 60 s (issue 3 item 6)", () => {
+describe("per e-mail: SIGN_IN_MAX_FAILURES_PER_EMAIL=3 in 60 s", () => {
   let test: TestServer;
   let admin: Awaited<ReturnType<typeof createOrganization>>;
 
@@ -85,7 +85,7 @@ describe("per e-mail: SIGN_IN_MAX_FAILURES_PER_EMAIL=3 in 60 s (issue 3 item 6)"
   });
 });
 
-describe("per IP: SIGN_IN_MAX_ATTEMPTS_PER_IP=5 (issue 3 item 6)", () => {
+describe("per IP: SIGN_IN_MAX_ATTEMPTS_PER_IP=5", () => {
   let test: TestServer;
   let admin: Awaited<ReturnType<typeof createOrganization>>;
 

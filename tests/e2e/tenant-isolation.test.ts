@@ -1,5 +1,5 @@
 /**
- * Tenant isolation proof (§0, issue 3 item 7). The test walks the schema the code emits and calls
+ * Tenant isolation proof (§0). The test walks the schema the code emits and calls
  * EVERY query, mutation and subscription:
  * - as the ADMIN of another organization B and as an API key of B holding every scope, with
  *   arguments aimed at organization A's real objects: each call is refused NOT_FOUND or FORBIDDEN,
@@ -521,7 +521,7 @@ afterAll(async () => {
   await test?.stop();
 });
 
-describe("tenant isolation, walked over the emitted schema (§0, issue 3 item 7)", () => {
+describe("tenant isolation, walked over the emitted schema (§0)", () => {
   it("every Query, Mutation and Subscription field is in the authorization table with its kind, and the table names no missing one", () => {
     expect(operations.length).toBeGreaterThan(30);
     const inSchema = new Map(operations.map((op) => [op.name, op.kind]));

@@ -1,5 +1,5 @@
 /**
- * Webhooks (issue 5 item 5, DOMAIN.md N2): refused input and refused callers, through the real
+ * Webhooks (N2): refused input and refused callers, through the real
  * HTTP API. Every refusal appends nothing to the event log.
  * - Input: a URL that is not http(s), no event types, an event type integrators cannot receive
  *   (unknown, or internal bookkeeping such as webhook or side-effect events), a too long

@@ -1,5 +1,5 @@
 /**
- * Webhooks for integrators (issue 5 item 5, DOMAIN.md N2), through the real HTTP API against a
+ * Webhooks for integrators (N2), through the real HTTP API against a
  * local HTTP receiver (node:http on 127.0.0.1) whose answers each test scripts:
  * - registering shows the `whsec_` secret once; `webhooks`, `webhook(id)` and the event history
  *   never show it (redacted in WebhookRegistered / WebhookSecretRotated);
@@ -257,7 +257,7 @@ const parseSignature = (header: string) => {
 const verifies = (secret: string, request: Received) =>
   verifySignature(secret, request.body, String(request.headers["sessions-signature"]), { nowSeconds: request.atSeconds });
 
-describe("registering (issue 5 item 5: the secret is shown once)", () => {
+describe("registering (N2: the secret is shown once)", () => {
   it("registerWebhook answers the webhook and a whsec_ secret; webhooks, webhook(id) and the event history never show it", async () => {
     const admin = await createOrganization(test);
     const input = { url: receiver.url("/hooks/listed"), eventTypes: ["TeamCreated", "TeamRenamed", "TeamCreated"], description: "CRM" };

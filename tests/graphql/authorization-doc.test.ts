@@ -1,4 +1,4 @@
-/** The README's authorization table is generated from the code's table (issue 3 item 4): they never drift. */
+/** The README's authorization table is generated from the code's table (AUTHORIZATION, the one place that decides who may call what): they never drift. */
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";

@@ -76,9 +76,10 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
         await guard?.(loaded.state);
         events = this.decider.decide(command, loaded.state);
       } catch (error) {
-        // Another process may have moved the stream since we cached it: a refusal is only
-        // answered when it holds on what the store has now.
-        if (!(error instanceof DomainError) || !fromCache || refusedOnCachedState) throw error;
+        // Another process may have moved the stream since we cached it: a refusal (a rule of the
+        // decider or a guard's NOT_FOUND / FORBIDDEN alike) is only answered when it holds on what
+        // the store has now.
+        if (!fromCache || refusedOnCachedState) throw error;
         refusedOnCachedState = true;
         this.cache.delete(streamName);
         attempt -= 1;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 export const SCHEMA_VERSION = 1;
 
-/** Metadata every event carries (ARCHITECTURE.md). */
+/** Metadata every event carries (README.md, "Architecture": event metadata). */
 export interface EventMetadata {
   tenantId: string;
   actorId: string;

@@ -3,7 +3,7 @@ import { assertNever, DomainError } from "../shared/errors.js";
 
 /**
  * A side effect (an e-mail, a webhook delivery) claimed before it runs, so that with several
- * replicas exactly one performs each attempt (ARCHITECTURE.md "Side effects"). The first
+ * replicas exactly one performs each attempt (README.md, "Architecture": side effects). The first
  * attempt is claimed by creating the stream (the append expects no stream); each later attempt
  * by appending at the revision the claimer saw, so a second claimer gets a conflict, re-decides
  * on the new state, and is refused. Outcomes are recorded on the same stream.

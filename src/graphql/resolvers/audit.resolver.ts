@@ -1,5 +1,5 @@
 import { DateTimeResolver } from "graphql-scalars";
-import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import { HashChainVerifier, stateAsOf } from "../../domain/audit/history.js";
 import { sessionDecider } from "../../domain/sessions/decider.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
@@ -10,11 +10,12 @@ import { authorize, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { EventHistoryFilter } from "../inputs/audit.input.js";
 import { AuditEventConnection, EventHistoryVerification } from "../types/audit.type.js";
-import { toConnection } from "../types/connection.js";
+import { PageArgs, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { Session } from "../types/session.type.js";
 import { toSessionView } from "../types/session.view.js";
 
-const MAX_HISTORY_PAGE = 500;
+/** History pages: 100 events by default, at most 500. */
+const HistoryPage = PageArgs(100, 500);
 const VERIFY_BATCH = 2000;
 
 /** N3: history for auditors — read it, rebuild the past, check nothing was altered. */
@@ -25,14 +26,11 @@ export class AuditResolver {
   })
   eventHistory(
     @Ctx() context: GraphQLContext,
+    @Args(() => HistoryPage) pageArgs: PageRequest,
     @Arg("filter", () => EventHistoryFilter, { nullable: true }) filter?: EventHistoryFilter | null,
-    @Arg("first", () => Int, { defaultValue: 100, description: `1 to ${MAX_HISTORY_PAGE}` }) first = 100,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): AuditEventConnection {
     const actor = authorize(context, "eventHistory");
-    if (!Number.isInteger(first) || first < 1 || first > MAX_HISTORY_PAGE) {
-      throw new ValidationError("first", `must be between 1 and ${MAX_HISTORY_PAGE}`);
-    }
+    const { first, after } = pageOf(pageArgs, HistoryPage);
     const page = context.app.eventLogQueries.page(
       actor.organizationId,
       {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { hashPassword } from "../../adapters/auth/passwords.js";
 import { authorizeManagingUser, authorizeRoleGrant, mayCall } from "../../domain/access/authorization.js";
 import type { UserCommand } from "../../domain/users/commands.js";
@@ -19,12 +19,11 @@ import {
   UserFilterInput,
 } from "../inputs/people.input.js";
 import { inviteAndEmail } from "../services/invitations.js";
-import { toConnection } from "../types/connection.js";
+import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { UserConnection } from "../types/people-connection.type.js";
 import { Team, toTeamView } from "../types/team.type.js";
 import { User } from "../types/user.type.js";
 import { toUserView } from "../types/user.view.js";
-import { MAX_PAGE_SIZE } from "./session.resolver.js";
 
 @Resolver(() => User)
 export class PeopleResolver {
@@ -46,12 +45,11 @@ export class PeopleResolver {
   @Query(() => UserConnection, { description: "People of your organization, ordered by name" })
   users(
     @Ctx() context: GraphQLContext,
+    @Args(() => ListPage) pageArgs: PageRequest,
     @Arg("filter", () => UserFilterInput, { nullable: true }) filter?: UserFilterInput | null,
-    @Arg("first", () => Int, { defaultValue: 20, description: `1 to ${MAX_PAGE_SIZE}` }) first = 20,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): UserConnection {
     const actor = authorize(context, "users");
-    checkPageSize(first);
+    const { first, after } = pageOf(pageArgs, ListPage);
     const page = context.app.identityQueries.listUsers(
       actor.organizationId,
       {
@@ -217,11 +215,5 @@ export class PeopleResolver {
   private async reload(context: GraphQLContext, userId: string): Promise<UserRecord> {
     context.loaders.userById.clear(userId);
     return this.load(context, userId);
-  }
-}
-
-export function checkPageSize(first: number): void {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new ValidationError("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
   }
 }

@@ -1,10 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { mayCall } from "../../domain/access/authorization.js";
 import { REGISTRATION_STATUSES } from "../../domain/sessions/registration-events.js";
-import { ValidationError } from "../../domain/shared/errors.js";
 import { authorizeBeforeLoading, requireUser, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { toConnection } from "../types/connection.js";
+import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { RegistrationStatus, Timeframe } from "../types/enums.js";
 import { Registration, RegistrationConnection } from "../types/registration.type.js";
 import { toRegistrationView } from "../types/registration.view.js";
@@ -12,7 +11,6 @@ import { Session, SessionDocument, SessionSurvey } from "../types/session.type.j
 import { toSessionView } from "../types/session.view.js";
 import { User } from "../types/user.type.js";
 import { toUserView } from "../types/user.view.js";
-import { MAX_PAGE_SIZE } from "./session.resolver.js";
 
 const ACTIVE: RegistrationStatus[] = ["REGISTERED", "WAITLISTED"];
 
@@ -23,19 +21,16 @@ export class RegistrationResolver {
   })
   mySessions(
     @Ctx() context: GraphQLContext,
+    @Args(() => ListPage) pageArgs: PageRequest,
     @Arg("timeframe", () => Timeframe, { defaultValue: "UPCOMING" }) timeframe: Timeframe,
     @Arg("status", () => [RegistrationStatus], {
       nullable: true,
       description: "Default: REGISTERED and WAITLISTED",
     })
     status?: RegistrationStatus[] | null,
-    @Arg("first", () => Int, { defaultValue: 20, description: `1 to ${MAX_PAGE_SIZE}` }) first = 20,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): RegistrationConnection {
     const actor = requireUser(context, "mySessions");
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-      throw new ValidationError("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
-    }
+    const { first, after } = pageOf(pageArgs, ListPage);
     const statuses = status?.length ? status.filter((s) => REGISTRATION_STATUSES.includes(s)) : ACTIVE;
     const page = context.app.registrationQueries.ofUser(
       actor.userId,

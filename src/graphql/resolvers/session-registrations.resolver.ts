@@ -1,14 +1,15 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { mayCall } from "../../domain/access/authorization.js";
-import { ValidationError } from "../../domain/shared/errors.js";
 import type { SessionRoster } from "../../projections/registrations.queries.js";
 import { authorize, type GraphQLContext } from "../context.js";
 import { trainerIdsOf } from "../services/registrations.js";
-import { toConnection } from "../types/connection.js";
+import { PageArgs, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { AttendanceLink, Registration, RegistrationConnection } from "../types/registration.type.js";
 import { toRegistrationView } from "../types/registration.view.js";
 import { Session } from "../types/session.type.js";
-import { MAX_PAGE_SIZE } from "./session.resolver.js";
+
+/** A session's people: 50 by default, at most 100. */
+const RosterPage = PageArgs(50, 100);
 
 /** A session's people: its roster for staff, the caller's own registration for everyone (S8–S10, S6). */
 @Resolver(() => Session)
@@ -19,22 +20,20 @@ export class SessionRegistrationsResolver {
   participants(
     @Root() session: Session,
     @Ctx() context: GraphQLContext,
-    @Arg("first", () => Int, { defaultValue: 50, description: `1 to ${MAX_PAGE_SIZE}` }) first: number,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Args(() => RosterPage) pageArgs: PageRequest,
     @Arg("attended", () => Boolean, { nullable: true, description: "Only those who attended (true) or not (false)" })
     attended?: boolean | null,
   ): RegistrationConnection {
-    return roster(context, session, "PARTICIPANTS", first, after, attended ?? undefined);
+    return roster(context, session, "PARTICIPANTS", pageArgs, attended ?? undefined);
   }
 
   @FieldResolver(() => RegistrationConnection, { description: "Staff: the waitlist, first in line first (S9)" })
   waitlist(
     @Root() session: Session,
     @Ctx() context: GraphQLContext,
-    @Arg("first", () => Int, { defaultValue: 50, description: `1 to ${MAX_PAGE_SIZE}` }) first: number,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Args(() => RosterPage) pageArgs: PageRequest,
   ): RegistrationConnection {
-    return roster(context, session, "WAITLIST", first, after);
+    return roster(context, session, "WAITLIST", pageArgs);
   }
 
   @FieldResolver(() => Registration, {
@@ -62,14 +61,11 @@ function roster(
   context: GraphQLContext,
   session: Session,
   which: SessionRoster,
-  first: number,
-  after: string | null | undefined,
+  pageArgs: PageRequest,
   attended?: boolean,
 ): RegistrationConnection {
   authorize(context, "Session.participants");
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new ValidationError("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
-  }
+  const { first, after } = pageOf(pageArgs, RosterPage);
   const page = context.app.registrationQueries.roster(session.id, which, { attended }, first, after ?? undefined);
   return toConnection(page, after, toRegistrationView);
 }

@@ -1,11 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
-import { DomainError, ValidationError } from "../../domain/shared/errors.js";
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
+import { DomainError } from "../../domain/shared/errors.js";
 import { mayCall } from "../../domain/access/authorization.js";
 import { sessionVisibilityFor } from "../../domain/access/session-visibility.js";
 import { authorize, type GraphQLContext } from "../context.js";
 import { SessionFilterInput, SessionOrderByInput } from "../inputs/session.input.js";
 import { SessionOrderField, SortDirection } from "../types/enums.js";
-import { toConnection } from "../types/connection.js";
+import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { SessionConnection } from "../types/session-connection.type.js";
 import type { SessionAudience as DomainAudience } from "../../domain/sessions/values.js";
 import { SessionAudience } from "../types/session-audience.type.js";
@@ -14,8 +14,6 @@ import { toSessionView } from "../types/session.view.js";
 import { User } from "../types/user.type.js";
 import { toUserView } from "../types/user.view.js";
 import { loadSessionView } from "./session-view-loader.js";
-
-export const MAX_PAGE_SIZE = 100;
 
 @Resolver(() => Session)
 export class SessionResolver {
@@ -28,18 +26,15 @@ export class SessionResolver {
   @Query(() => SessionConnection, { description: "Sessions of your organization, filtered, ordered and paginated" })
   sessions(
     @Ctx() context: GraphQLContext,
+    @Args(() => ListPage) pageArgs: PageRequest,
     @Arg("filter", () => SessionFilterInput, { nullable: true }) filter?: SessionFilterInput | null,
     @Arg("orderBy", () => SessionOrderByInput, { nullable: true }) orderBy?: SessionOrderByInput | null,
-    @Arg("first", () => Int, { defaultValue: 20, description: `1 to ${MAX_PAGE_SIZE}` }) first = 20,
-    @Arg("after", () => String, { nullable: true, description: "endCursor of the previous page" }) after?: string | null,
   ): SessionConnection {
     const actor = authorize(context, "sessions");
     if (filter?.assigneeId?.length && !mayCall(actor, "Session.assignee")) {
       throw new DomainError("FORBIDDEN", "Only staff can filter sessions by assignee", { field: "filter.assigneeId" });
     }
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-      throw new ValidationError("first", `must be between 1 and ${MAX_PAGE_SIZE}`);
-    }
+    const { first, after } = pageOf(pageArgs, ListPage);
     const page = context.app.sessionQueries.list(
       actor.organizationId,
       sessionVisibilityFor(actor),

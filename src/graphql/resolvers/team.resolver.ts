@@ -1,17 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { CommandContext } from "../../domain/shared/decider.js";
 import { nonEmptyText, parseOrThrow } from "../../domain/shared/validation.js";
 import { type TeamCommand, teamStreamName } from "../../domain/teams/team.js";
 import { authorize, commandContext, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { CreateTeamInput, RenameTeamInput, TeamMemberInput } from "../inputs/people.input.js";
-import { toConnection } from "../types/connection.js";
+import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { TeamConnection } from "../types/people-connection.type.js";
 import { User } from "../types/user.type.js";
 import { Team, toTeamView } from "../types/team.type.js";
 import { toUserView } from "../types/user.view.js";
-import { checkPageSize } from "./people.resolver.js";
 
 @Resolver(() => Team)
 export class TeamResolver {
@@ -26,12 +25,11 @@ export class TeamResolver {
   @Query(() => TeamConnection, { description: "Teams of your organization, ordered by name" })
   teams(
     @Ctx() context: GraphQLContext,
+    @Args(() => ListPage) pageArgs: PageRequest,
     @Arg("search", () => String, { nullable: true }) search?: string | null,
-    @Arg("first", () => Int, { defaultValue: 20 }) first = 20,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): TeamConnection {
     const actor = authorize(context, "teams");
-    checkPageSize(first);
+    const { first, after } = pageOf(pageArgs, ListPage);
     const page = context.app.teamQueries.list(actor.organizationId, search ?? undefined, first, after ?? undefined);
     for (const record of page.records) context.loaders.teamById.prime(record.id, record);
     return toConnection(page, after, toTeamView);

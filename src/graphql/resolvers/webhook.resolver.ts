@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { generateWebhookSecret } from "../../adapters/webhooks/webhook-signature.js";
-import { ValidationError } from "../../domain/shared/errors.js";
 import type { SideEffectStatus } from "../../domain/side-effects/side-effect.js";
 import { INTEGRATOR_EVENT_TYPES } from "../../domain/webhooks/integrator-event-types.js";
 import { webhookStreamName } from "../../domain/webhooks/webhook.js";
@@ -9,7 +8,7 @@ import { deliveryCursor } from "../../projections/side-effects.queries.js";
 import { authorize, commandContext, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { RegisterWebhookInput, ReplayWebhookInput, UpdateWebhookInput, WebhookIdInput } from "../inputs/webhook.input.js";
-import { toConnection } from "../types/connection.js";
+import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import {
   toDeliveryView,
   toWebhookView,
@@ -20,7 +19,6 @@ import {
   WebhookWithSecret,
 } from "../types/webhook.type.js";
 
-const MAX_DELIVERY_PAGE = 100;
 
 /** Webhooks for integrators: register, change, pause, rotate the secret, replay, and read deliveries. */
 @Resolver(() => Webhook)
@@ -47,14 +45,11 @@ export class WebhookResolver {
   @FieldResolver(() => WebhookDeliveryConnection, { description: "Newest first" })
   deliveries(
     @Root() webhook: Webhook,
+    @Args(() => ListPage) pageArgs: PageRequest,
     @Arg("status", () => WebhookDeliveryStatus, { nullable: true }) status: SideEffectStatus | null,
-    @Arg("first", () => Int, { defaultValue: 20, description: `1 to ${MAX_DELIVERY_PAGE}` }) first: number,
-    @Arg("after", () => String, { nullable: true }) after: string | null,
     @Ctx() context: GraphQLContext,
   ): WebhookDeliveryConnection {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_DELIVERY_PAGE) {
-      throw new ValidationError("first", `must be between 1 and ${MAX_DELIVERY_PAGE}`);
-    }
+    const { first, after } = pageOf(pageArgs, ListPage);
     const page = context.app.sideEffectQueries.ofTarget(webhook.id, {
       status: status ?? undefined,
       first,

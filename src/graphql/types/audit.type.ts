@@ -1,6 +1,6 @@
 import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "./session-connection.type.js";
+import { Connection } from "./connection.js";
 
 @ObjectType({ description: "N3: one recorded event with who, when, what and why" })
 export class AuditEvent {
@@ -39,28 +39,7 @@ export class AuditEvent {
 }
 
 @ObjectType()
-export class AuditEventEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => AuditEvent)
-  node!: AuditEvent;
-}
-
-@ObjectType()
-export class AuditEventConnection {
-  @Field(() => [AuditEventEdge])
-  edges!: AuditEventEdge[];
-
-  @Field(() => [AuditEvent])
-  nodes!: AuditEvent[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class AuditEventConnection extends Connection(AuditEvent, "AuditEvent") {}
 
 @ObjectType({ description: "The first event whose recorded predecessor hash does not match the stored predecessor" })
 export class HashChainBreak {

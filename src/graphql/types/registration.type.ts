@@ -1,7 +1,7 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { AttendanceMethod, CancellationReason, RegistrationChangeKind, RegistrationStatus } from "./enums.js";
-import { PageInfo } from "./session-connection.type.js";
+import { Connection } from "./connection.js";
 
 @ObjectType({ description: "A person's place on a session: a seat, a place on the waitlist, or a canceled one" })
 export class Registration {
@@ -52,28 +52,7 @@ export class Registration {
 }
 
 @ObjectType()
-export class RegistrationEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => Registration)
-  node!: Registration;
-}
-
-@ObjectType()
-export class RegistrationConnection {
-  @Field(() => [RegistrationEdge])
-  edges!: RegistrationEdge[];
-
-  @Field(() => [Registration], { description: "The nodes of `edges`, for clients that need no cursors" })
-  nodes!: Registration[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class RegistrationConnection extends Connection(Registration, "Registration") {}
 
 @ObjectType({ description: "S6: the session's signed attendance link, to show in the room" })
 export class AttendanceLink {

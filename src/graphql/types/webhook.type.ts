@@ -2,7 +2,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { SideEffectRecord } from "../../projections/side-effects.queries.js";
 import type { WebhookRecord } from "../../projections/webhooks.queries.js";
-import { PageInfo } from "./session-connection.type.js";
+import { Connection } from "./connection.js";
 
 export const WebhookDeliveryStatus = {
   IN_PROGRESS: "IN_PROGRESS",
@@ -91,28 +91,7 @@ export class WebhookDelivery {
 }
 
 @ObjectType()
-export class WebhookDeliveryEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => WebhookDelivery)
-  node!: WebhookDelivery;
-}
-
-@ObjectType()
-export class WebhookDeliveryConnection {
-  @Field(() => [WebhookDeliveryEdge])
-  edges!: WebhookDeliveryEdge[];
-
-  @Field(() => [WebhookDelivery])
-  nodes!: WebhookDelivery[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class WebhookDeliveryConnection extends Connection(WebhookDelivery, "WebhookDelivery") {}
 
 @ObjectType({ description: "Deliveries were queued again for every matching event in the range" })
 export class WebhookReplay {
