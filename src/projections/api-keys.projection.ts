@@ -4,7 +4,22 @@ import { prepared } from "./read-model-db.js";
 
 export const apiKeysProjection: Projection = {
   name: "api-keys",
+  version: 1,
   tables: ["api_keys"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS api_keys (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      scopes TEXT NOT NULL,
+      secret_hash TEXT NOT NULL,
+      prefix TEXT NOT NULL,
+      created_by TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      revoked_at TEXT,
+      revision INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS api_keys_by_organization ON api_keys (organization_id, created_at);`,
   handles: new Set<string>(API_KEY_EVENT_TYPES),
   apply(db, recorded) {
     const event = { type: recorded.type, data: recorded.data } as ApiKeyEvent;

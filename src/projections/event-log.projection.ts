@@ -8,7 +8,26 @@ import { prepared } from "./read-model-db.js";
  */
 export const eventLogProjection: Projection = {
   name: "event-log",
+  version: 1,
   tables: ["event_log"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS event_log (
+      position INTEGER PRIMARY KEY,
+      organization_id TEXT NOT NULL,
+      stream_name TEXT NOT NULL,
+      category TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      actor_id TEXT,
+      occurred_at TEXT NOT NULL,
+      event_id TEXT NOT NULL,
+      data TEXT NOT NULL,
+      metadata TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS event_log_by_stream ON event_log (organization_id, stream_name, position);
+    CREATE INDEX IF NOT EXISTS event_log_by_type ON event_log (organization_id, type, position);
+    CREATE INDEX IF NOT EXISTS event_log_by_actor ON event_log (organization_id, actor_id, position);
+    CREATE INDEX IF NOT EXISTS event_log_by_time ON event_log (organization_id, occurred_at, position);`,
   handles: "ALL",
   writeOnly: true,
   apply(db, event) {

@@ -16,7 +16,19 @@ function alreadyApplied(db: Database.Database, table: string, id: string, revisi
 
 export const organizationsProjection: Projection = {
   name: "organizations",
+  version: 1,
   tables: ["organizations"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS organizations (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      timezone TEXT NOT NULL,
+      currency TEXT NOT NULL,
+      settings TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      revision INTEGER NOT NULL
+    );`,
   handles: new Set<string>(ORGANIZATION_EVENT_TYPES),
   apply(db, recorded) {
     const organizationId = String(recorded.data.organizationId);
@@ -38,7 +50,25 @@ export const organizationsProjection: Projection = {
 
 export const usersProjection: Projection = {
   name: "users",
+  version: 1,
   tables: ["users"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS users (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL,
+      email TEXT NOT NULL,
+      display_name TEXT NOT NULL,
+      name_key TEXT NOT NULL,
+      roles TEXT NOT NULL,
+      status TEXT NOT NULL,
+      password_hash TEXT,
+      state TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      revision INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS users_by_email ON users (email, organization_id);
+    CREATE INDEX IF NOT EXISTS users_by_organization ON users (organization_id, name_key, id);`,
   handles: new Set<string>(USER_EVENT_TYPES),
   apply(db, recorded) {
     const userId = String(recorded.data.userId);

@@ -1,35 +1,57 @@
 import type Database from "better-sqlite3";
 import type { EventStore, EventSubscription, RecordedEvent } from "../domain/shared/event-store.js";
 import type { Projection } from "./projection.js";
+import { installProjections, readPositions } from "./projection-install.js";
 import { prepared } from "./read-model-db.js";
-
-export const CHECKPOINT_NAME = "read-models";
 
 export type ProjectedListener = (event: RecordedEvent) => void;
 
-/** Applies one batch of events and moves the checkpoint, in one transaction. */
+/**
+ * Applies one batch of events and moves the positions, in one transaction. Each projection
+ * takes only the events past its own position: one replayed from the start takes the whole
+ * batch while the others skip what they already hold. The projections are installed
+ * (installProjections).
+ */
 export function applyEvents(db: Database.Database, projections: readonly Projection[], events: RecordedEvent[]): void {
   if (events.length === 0) return;
+  const last = events[events.length - 1]!.position;
   db.transaction(() => {
+    const positions = readPositions(db, projections);
+    const behind = projections.filter((projection) => isBefore(positions.get(projection.name), last));
     for (const event of events) {
-      for (const projection of projections) {
+      for (const projection of behind) {
+        if (!isBefore(positions.get(projection.name), event.position)) continue;
         if (projection.handles === "ALL" || projection.handles.has(event.type)) projection.apply(db, event);
       }
     }
     prepared(
       db,
-      `INSERT INTO checkpoints (name, position) VALUES (?, ?)
-       ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
-    ).run(CHECKPOINT_NAME, events[events.length - 1]!.position);
+      `UPDATE projections SET position = @last
+       WHERE name IN (SELECT value FROM json_each(@names)) AND (position IS NULL OR position < @last)`,
+    ).run({ last, names: JSON.stringify(behind.map((projection) => projection.name)) });
   })();
 }
 
-export function readCheckpoint(db: Database.Database): bigint | undefined {
-  const row = prepared(db, "SELECT position FROM checkpoints WHERE name = ?").safeIntegers(true).get(CHECKPOINT_NAME) as
-    | { position: bigint }
-    | undefined;
-  return row?.position;
+/** The position every one of the projections has reached; undefined while one has taken nothing. */
+export function readCheckpoint(db: Database.Database, projections: readonly Projection[]): bigint | undefined {
+  let min: bigint | undefined;
+  for (const position of readPositions(db, projections).values()) {
+    if (position === undefined) return undefined;
+    if (min === undefined || position < min) min = position;
+  }
+  return min;
 }
+
+/** The furthest any of the projections has reached; undefined while none has taken anything. */
+function furthest(db: Database.Database, projections: readonly Projection[]): bigint | undefined {
+  let max: bigint | undefined;
+  for (const position of readPositions(db, projections).values()) {
+    if (position !== undefined && (max === undefined || position > max)) max = position;
+  }
+  return max;
+}
+
+const isBefore = (position: bigint | undefined, event: bigint) => position === undefined || position < event;
 
 /** Events applied in one transaction at most: a catch-up commits per page, not per event. */
 const MAX_BATCH = 500;
@@ -73,7 +95,10 @@ async function* readyBatches(subscription: EventSubscription, max: number): Asyn
 
 /**
  * Keeps the read models up to date from a catch-up-then-live subscription, and lets
- * mutations wait until what they wrote is visible (read-your-writes).
+ * mutations wait until what they wrote is visible (read-your-writes). Projections may stand at
+ * different positions (one whose version changed starts again from the beginning): the
+ * subscription starts after the least advanced, and `checkpoint` is the position every
+ * projection has reached.
  */
 export class Projector {
   private subscription: EventSubscription | undefined;
@@ -82,18 +107,24 @@ export class Projector {
   private waiters: { position: bigint; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private readonly listeners = new Set<ProjectedListener>();
   private failure: unknown;
+  /** Listeners are not told again of events some read model held before this start. */
+  private readonly announcedUpTo: bigint | undefined;
+  /** Projections that were new or had a new version: replayed from the beginning of the log. */
+  readonly replaying: readonly string[];
 
   constructor(
     private readonly store: EventStore,
     private readonly db: Database.Database,
     private readonly projections: readonly Projection[],
   ) {
-    this.position = readCheckpoint(db) ?? 0n;
+    this.replaying = installProjections(db, projections);
+    this.position = readCheckpoint(db, projections) ?? 0n;
+    this.announcedUpTo = furthest(db, projections);
   }
 
   start(): void {
     if (this.running) return;
-    const subscription = this.store.subscribe({ after: readCheckpoint(this.db) });
+    const subscription = this.store.subscribe({ after: readCheckpoint(this.db, this.projections) });
     this.subscription = subscription;
     this.running = (async () => {
       try {
@@ -101,7 +132,10 @@ export class Projector {
           applyEvents(this.db, this.projections, batch);
           this.position = batch[batch.length - 1]!.position;
           this.releaseWaiters();
-          for (const event of batch) for (const listener of this.listeners) listener(event);
+          for (const event of batch) {
+            if (this.announcedUpTo !== undefined && event.position <= this.announcedUpTo) continue;
+            for (const listener of this.listeners) listener(event);
+          }
         }
       } catch (error) {
         this.failure = error;

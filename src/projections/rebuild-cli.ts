@@ -3,15 +3,22 @@ import { eventStoreIdentity, openEventStore, readModelsFile } from "../adapters/
 import { ConfigError, loadConfig } from "../config.js";
 import { ALL_PROJECTIONS } from "./all-projections.js";
 import { rebuildReadModelsFile } from "./rebuild-file.js";
+import { selectProjections, UnknownProjectionError } from "./select-projections.js";
 
-/** `npm run rebuild`: replay every event into new read models, then swap them in. Stop the server first. */
+/**
+ * `npm run rebuild [-- <projection>...]`: replay every event into new read models (all of them,
+ * or only the projections named, the others keeping their rows), then swap them in. Stop the
+ * server first.
+ */
 async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const projections = selectProjections(names, ALL_PROJECTIONS);
   const config = loadConfig();
   const store = openEventStore(config);
   const bar = new SingleBar({ format: "rebuild [{bar}] {percentage}% | {events} events", hideCursor: true }, Presets.shades_classic);
   const started = performance.now();
   let barStarted = false;
-  const { events } = await rebuildReadModelsFile(store, readModelsFile(config.dataDir), eventStoreIdentity(config), ALL_PROJECTIONS, {
+  const { events } = await rebuildReadModelsFile(store, readModelsFile(config.dataDir), eventStoreIdentity(config), projections, {
     onProgress: ({ events, position, head }) => {
       if (!barStarted) {
         bar.start(Number(head), 0, { events: 0 });
@@ -23,11 +30,15 @@ async function main(): Promise<void> {
   if (barStarted) bar.stop();
   const seconds = (performance.now() - started) / 1000;
   const rate = seconds > 0 ? Math.round(events / seconds) : events;
-  console.log(`Rebuilt read models from ${events} events in ${seconds.toFixed(2)} s (${rate} events/s)`);
+  const what =
+    names.length === 0
+      ? "read models"
+      : `the ${projections.map((p) => p.name).join(", ")} projection${projections.length > 1 ? "s" : ""}`;
+  console.log(`Rebuilt ${what} from ${events} events in ${seconds.toFixed(2)} s (${rate} events/s)`);
   await store.close();
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof UnknownProjectionError ? error.message : error);
   process.exit(1);
 });

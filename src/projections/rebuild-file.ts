@@ -2,18 +2,21 @@ import Database from "better-sqlite3";
 import fs from "node:fs";
 import type { EventStore } from "../domain/shared/event-store.js";
 import type { Projection } from "./projection.js";
+import { resetProjections } from "./projection-install.js";
 import { openReadModels } from "./read-model-db.js";
-import { rebuildReadModels, type RebuildProgress } from "./rebuild.js";
+import { replay, type RebuildProgress } from "./rebuild.js";
 
 const SIDE_EFFECT_CHECKPOINT = "side_effect_checkpoint";
 
 /**
- * `npm run rebuild`: replays every event into a new file next to `fileName`, then swaps it in.
- * The live file stays as it was until the replay has finished (a crash or an error leaves it
- * untouched). Nobody reads the new file before the swap, so it is written without a journal or
- * fsyncs, and the indexes of write-only tables (the event log) are built once at the end
- * instead of on every insert. The side-effect runner's checkpoint is not a projection: it is
- * carried over, so a rebuild neither repeats nor skips e-mails and webhook deliveries.
+ * `npm run rebuild`: replays every event into the given projections in a new file next to
+ * `fileName`, then swaps it in. The live file stays as it was until the replay has finished (a
+ * crash or an error leaves it untouched). When the live file holds other projections, the new
+ * file starts as a copy of it, so those keep their rows and positions; otherwise it starts empty.
+ * Nobody reads the new file before the swap, so it is written without a journal or fsyncs, and
+ * the indexes of write-only tables (the event log) are built once at the end instead of on every
+ * insert. The side-effect runner's checkpoint is not a projection: it is carried over, so a
+ * rebuild neither repeats nor skips e-mails and webhook deliveries.
  */
 export async function rebuildReadModelsFile(
   store: EventStore,
@@ -24,19 +27,24 @@ export async function rebuildReadModelsFile(
 ): Promise<{ events: number }> {
   const temporary = `${fileName}.rebuild`;
   removeDatabase(temporary);
-  const db = openReadModels(temporary, undefined, source);
+  const rebuilt = new Set(projections.map((projection) => projection.name));
+  const copied = othersIn(fileName, source, rebuilt).length > 0;
+  if (copied) copyDatabase(fileName, temporary);
+  let db: Database.Database | undefined;
   let events: number;
   try {
+    db = openReadModels(temporary, undefined, source);
     db.pragma("journal_mode = OFF");
     db.pragma("synchronous = OFF");
     db.pragma("cache_size = -65536");
+    resetProjections(db, projections);
     const deferred = dropIndexes(db, projections.filter((p) => p.writeOnly).flatMap((p) => p.tables));
-    ({ events } = await rebuildReadModels(store, db, projections, options));
+    ({ events } = await replay(store, db, projections, options));
     for (const sql of deferred) db.exec(sql);
-    copySideEffectCheckpoint(fileName, source, db);
+    if (!copied) copySideEffectCheckpoint(fileName, source, db);
     db.pragma("journal_mode = WAL");
   } catch (error) {
-    db.close();
+    db?.close();
     removeDatabase(temporary);
     throw error;
   }
@@ -63,16 +71,50 @@ function dropIndexes(db: Database.Database, tables: readonly string[]): string[]
   return indexes.map((index) => index.sql);
 }
 
-function copySideEffectCheckpoint(fromFile: string, source: string, to: Database.Database): void {
-  if (!fs.existsSync(fromFile)) return;
+/** The live file, read-only, when it was projected from this event store; undefined otherwise. */
+function openLive(fileName: string, source: string): Database.Database | undefined {
+  if (!fs.existsSync(fileName)) return undefined;
+  const live = new Database(fileName, { readonly: true, fileMustExist: true });
+  const has = (table: string) =>
+    live.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+  // Rows and checkpoints projected from another event store mean nothing here.
+  if (has("read_model_source") && live.prepare("SELECT source FROM read_model_source WHERE id = 1").pluck().get() === source) {
+    return live;
+  }
+  live.close();
+  return undefined;
+}
+
+/** Projections the live file holds besides those being rebuilt. */
+function othersIn(fileName: string, source: string, rebuilt: ReadonlySet<string>): string[] {
+  const live = openLive(fileName, source);
+  if (!live) return [];
+  try {
+    const hasBookkeeping =
+      live.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'projections'").get() !== undefined;
+    if (!hasBookkeeping) return [];
+    const names = live.prepare("SELECT name FROM projections").pluck().all() as string[];
+    return names.filter((name) => !rebuilt.has(name));
+  } finally {
+    live.close();
+  }
+}
+
+function copyDatabase(fromFile: string, toFile: string): void {
   const from = new Database(fromFile, { readonly: true, fileMustExist: true });
   try {
-    const has = (table: string) =>
-      from.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
-    if (!has(SIDE_EFFECT_CHECKPOINT) || !has("read_model_source")) return;
-    // A checkpoint in another event store means nothing here.
-    const recorded = from.prepare("SELECT source FROM read_model_source WHERE id = 1").pluck().get();
-    if (recorded !== source) return;
+    from.prepare("VACUUM INTO ?").run(toFile);
+  } finally {
+    from.close();
+  }
+}
+
+function copySideEffectCheckpoint(fromFile: string, source: string, to: Database.Database): void {
+  const from = openLive(fromFile, source);
+  if (!from) return;
+  try {
+    const has = from.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(SIDE_EFFECT_CHECKPOINT);
+    if (!has) return;
     const rows = from.prepare(`SELECT name, position FROM ${SIDE_EFFECT_CHECKPOINT}`).safeIntegers(true).all() as {
       name: string;
       position: bigint;

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { EventStore } from "../domain/shared/event-store.js";
 import type { Projection } from "./projection.js";
+import { resetProjections } from "./projection-install.js";
 import { applyEvents } from "./projector.js";
 
 export interface RebuildProgress {
@@ -9,18 +10,33 @@ export interface RebuildProgress {
   head: bigint;
 }
 
-/** Empties the read models and replays the whole log, in batches of one transaction each. */
+export interface RebuildOptions {
+  batchSize?: number;
+  onProgress?: (progress: RebuildProgress) => void;
+}
+
+/**
+ * Empties the given projections' tables and replays the whole log into them, in batches of one
+ * transaction each. The file's other projections keep their rows and positions.
+ */
 export async function rebuildReadModels(
   store: EventStore,
   db: Database.Database,
   projections: readonly Projection[],
-  options: { batchSize?: number; onProgress?: (progress: RebuildProgress) => void } = {},
+  options: RebuildOptions = {},
+): Promise<{ events: number }> {
+  resetProjections(db, projections);
+  return replay(store, db, projections, options);
+}
+
+/** Replays the log into projections that were just reset (resetProjections). */
+export async function replay(
+  store: EventStore,
+  db: Database.Database,
+  projections: readonly Projection[],
+  options: RebuildOptions = {},
 ): Promise<{ events: number }> {
   const batchSize = options.batchSize ?? 2000;
-  db.transaction(() => {
-    for (const projection of projections) for (const table of projection.tables) db.exec(`DELETE FROM ${table}`);
-    db.exec("DELETE FROM checkpoints");
-  })();
   const head = (await store.headPosition()) ?? 0n;
   let after: bigint | undefined;
   let events = 0;

@@ -5,39 +5,51 @@ import { assertNever } from "../domain/shared/errors.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 
-type Counts = { registered: number; waitlisted: number; attended: number };
-
 /**
- * One row per registration, and the session row's counts. Seat and waitlist order are the
- * stream revisions of the events that gave them, so "first come" is the order events were decided.
+ * One row per registration (the session row's counts are the sessions projection's). Seat and
+ * waitlist order are the stream revisions of the events that gave them, so "first come" is the
+ * order events were decided.
  */
 export const registrationsProjection: Projection = {
   name: "registrations",
+  version: 1,
   tables: ["registrations"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS registrations (
+      id TEXT PRIMARY KEY,
+      session_id TEXT NOT NULL,
+      organization_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      registered_by TEXT NOT NULL,
+      requested_at TEXT NOT NULL,
+      registered_at TEXT,
+      promoted_at TEXT,
+      canceled_at TEXT,
+      canceled_by TEXT,
+      cancellation_reason TEXT,
+      cancellation_comment TEXT,
+      attended_at TEXT,
+      attendance_method TEXT,
+      seat_order INTEGER,
+      waitlist_order INTEGER,
+      revision INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS registrations_seats ON registrations (session_id, status, seat_order);
+    CREATE INDEX IF NOT EXISTS registrations_waitlist ON registrations (session_id, status, waitlist_order);
+    CREATE INDEX IF NOT EXISTS registrations_by_user ON registrations (user_id, status, session_id);`,
   handles: new Set<string>(REGISTRATION_EVENT_TYPES),
   apply(db, recorded) {
     const event = { type: recorded.type, data: recorded.data } as RegistrationEvent;
-    const row = prepared(db, "SELECT status, attended_at, revision FROM registrations WHERE id = ?").get(
+    const row = prepared(db, "SELECT revision FROM registrations WHERE id = ?").get(
       event.data.registrationId,
-    ) as { status: string; attended_at: string | null; revision: number } | undefined;
+    ) as { revision: number } | undefined;
     if (row && BigInt(row.revision) >= recorded.revision) return; // already applied
-    const counts = applyToRow(db, event, recorded, row);
-    prepared(
-      db,
-      `UPDATE sessions SET registered_count = registered_count + @registered,
-         waitlisted_count = waitlisted_count + @waitlisted, attended_count = attended_count + @attended,
-         revision = max(revision, @revision)
-       WHERE id = @sessionId`,
-    ).run({ ...counts, revision: recorded.revision, sessionId: event.data.sessionId });
+    applyToRow(db, event, recorded);
   },
 };
 
-function applyToRow(
-  db: Database.Database,
-  event: RegistrationEvent,
-  recorded: RecordedEvent,
-  row: { status: string; attended_at: string | null } | undefined,
-): Counts {
+function applyToRow(db: Database.Database, event: RegistrationEvent, recorded: RecordedEvent): void {
   const revision = recorded.revision;
   const id = event.data.registrationId;
   switch (event.type) {
@@ -64,7 +76,7 @@ function applyToRow(
         waitlistOrder: seated ? null : revision,
         revision,
       });
-      return seated ? { registered: 1, waitlisted: 0, attended: 0 } : { registered: 0, waitlisted: 1, attended: 0 };
+      return;
     }
     case "ParticipantPromotedFromWaitlist":
       prepared(
@@ -72,7 +84,7 @@ function applyToRow(
         `UPDATE registrations SET status = 'REGISTERED', registered_at = @at, promoted_at = @at,
            seat_order = @revision, revision = @revision WHERE id = @id`,
       ).run({ id, at: event.data.promotedAt, revision });
-      return { registered: 1, waitlisted: -1, attended: 0 };
+      return;
     case "RegistrationCanceled":
       prepared(
         db,
@@ -86,17 +98,13 @@ function applyToRow(
         comment: event.data.comment,
         revision,
       });
-      return {
-        registered: row?.status === "REGISTERED" ? -1 : 0,
-        waitlisted: row?.status === "WAITLISTED" ? -1 : 0,
-        attended: row?.attended_at ? -1 : 0,
-      };
+      return;
     case "AttendanceConfirmed":
       prepared(
         db,
         `UPDATE registrations SET attended_at = @at, attendance_method = @method, revision = @revision WHERE id = @id`,
       ).run({ id, at: event.data.confirmedAt, method: event.data.method, revision });
-      return { registered: 0, waitlisted: 0, attended: row?.attended_at ? 0 : 1 };
+      return;
     default:
       return assertNever(event);
   }

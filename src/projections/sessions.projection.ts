@@ -2,24 +2,72 @@ import type Database from "better-sqlite3";
 import { evolveSession, type Session, type SessionState } from "../domain/sessions/decider.js";
 import { EMPTY_ROSTER } from "../domain/sessions/roster.js";
 import { SESSION_LIFECYCLE_EVENT_TYPES, type SessionEvent } from "../domain/sessions/events.js";
+import { isRegistrationEvent, REGISTRATION_EVENT_TYPES, type RegistrationEvent } from "../domain/sessions/registration-events.js";
 import type { RecordedEvent } from "../domain/shared/event-store.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
+import { countRegistration } from "./session-counts.js";
 
 /** Sorts unscheduled sessions after every dated one. */
 export const UNSCHEDULED_START_KEY = "~";
 
-/** One row per session; `state` holds the session exactly as the domain's evolve builds it. */
+/**
+ * One row per session; `state` holds the session exactly as the domain's evolve builds it. The
+ * registration events of the session's stream keep the row's counts and revision (the stream's).
+ */
 export const sessionsProjection: Projection = {
   name: "sessions",
-  tables: ["sessions", "session_targets"],
-  handles: new Set<string>(SESSION_LIFECYCLE_EVENT_TYPES),
+  version: 1,
+  tables: ["sessions", "session_targets", "session_attendees"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS sessions (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      mode TEXT NOT NULL,
+      format_kind TEXT,
+      name TEXT NOT NULL,
+      name_key TEXT NOT NULL,
+      category TEXT,
+      language TEXT,
+      assignee_id TEXT,
+      starts_at TEXT,
+      start_key TEXT NOT NULL,
+      ends_at TEXT,
+      search_text TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      state TEXT NOT NULL,
+      registered_count INTEGER NOT NULL DEFAULT 0,
+      waitlisted_count INTEGER NOT NULL DEFAULT 0,
+      attended_count INTEGER NOT NULL DEFAULT 0,
+      revision INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (organization_id, start_key, id);
+    CREATE INDEX IF NOT EXISTS sessions_by_name ON sessions (organization_id, name_key, id);
+    CREATE INDEX IF NOT EXISTS sessions_by_created ON sessions (organization_id, created_at, id);
+    CREATE TABLE IF NOT EXISTS session_targets (
+      session_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      value TEXT NOT NULL,
+      PRIMARY KEY (session_id, kind, value)
+    );
+    CREATE INDEX IF NOT EXISTS session_targets_by_value ON session_targets (kind, value, session_id);
+    CREATE TABLE IF NOT EXISTS session_attendees (
+      registration_id TEXT PRIMARY KEY,
+      session_id TEXT NOT NULL
+    );`,
+  handles: new Set<string>([...SESSION_LIFECYCLE_EVENT_TYPES, ...REGISTRATION_EVENT_TYPES]),
   apply(db, recorded) {
     const sessionId = String(recorded.data.sessionId);
     const row = prepared(db, "SELECT state, revision FROM sessions WHERE id = ?").get(sessionId) as
       | { state: string; revision: number | bigint }
       | undefined;
     if (row && BigInt(row.revision) >= recorded.revision) return; // already applied
+    if (isRegistrationEvent(recorded)) {
+      if (row) countRegistration(db, { type: recorded.type, data: recorded.data } as RegistrationEvent, recorded.revision);
+      return;
+    }
     // The roster lives in the registrations table (registrations.projection.ts), not in this row.
     const before: SessionState = row
       ? { kind: "Existing", session: JSON.parse(row.state), roster: EMPTY_ROSTER }

@@ -5,7 +5,31 @@ import { prepared } from "./read-model-db.js";
 /** Where each claimed side effect stands: the runners' retry queue and the webhook delivery log. */
 export const sideEffectsProjection: Projection = {
   name: "side-effects",
+  version: 1,
   tables: ["side_effects"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS side_effects (
+      key TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      target_id TEXT NOT NULL,
+      trigger_event_id TEXT NOT NULL,
+      trigger_event_type TEXT NOT NULL,
+      trigger_stream TEXT NOT NULL,
+      trigger_position INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      attempts INTEGER NOT NULL,
+      claimed_by TEXT NOT NULL,
+      last_error TEXT,
+      last_status_code INTEGER,
+      due_at TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      revision INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS side_effects_due ON side_effects (status, due_at);
+    CREATE INDEX IF NOT EXISTS side_effects_by_target ON side_effects (target_id, seq);`,
   handles: new Set<string>(SIDE_EFFECT_EVENT_TYPES),
   apply(db, recorded) {
     const event = { type: recorded.type, data: recorded.data } as SideEffectEvent;

@@ -5,7 +5,17 @@ import { prepared } from "./read-model-db.js";
 /** Which sign-ins have ended (signed out, or a refresh token reused): their access tokens stop working. */
 export const signInsProjection: Projection = {
   name: "sign-ins",
+  version: 1,
   tables: ["sign_ins"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS sign_ins (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL,
+      organization_id TEXT NOT NULL,
+      started_at TEXT NOT NULL,
+      ended_at TEXT,
+      revision INTEGER NOT NULL
+    );`,
   handles: new Set(["SignInStarted", "SignInEnded"]),
   apply(db, recorded) {
     const event = { type: recorded.type, data: recorded.data } as SignInEvent;

@@ -5,7 +5,26 @@ import { prepared } from "./read-model-db.js";
 /** Teams and their members; team_members answers "a user's teams" as fast as "a team's members". */
 export const teamsProjection: Projection = {
   name: "teams",
+  version: 1,
   tables: ["teams", "team_members"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS teams (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      name_key TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      revision INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS teams_by_organization ON teams (organization_id, name_key, id);
+    CREATE TABLE IF NOT EXISTS team_members (
+      team_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      organization_id TEXT NOT NULL,
+      added_at TEXT NOT NULL,
+      PRIMARY KEY (team_id, user_id)
+    );
+    CREATE INDEX IF NOT EXISTS team_members_by_user ON team_members (user_id, team_id);`,
   handles: new Set<string>(TEAM_EVENT_TYPES),
   apply(db, recorded) {
     const event = { type: recorded.type, data: recorded.data } as TeamEvent;

@@ -4,7 +4,24 @@ import { prepared } from "./read-model-db.js";
 
 export const webhooksProjection: Projection = {
   name: "webhooks",
+  version: 1,
   tables: ["webhooks"],
+  schema: `
+    CREATE TABLE IF NOT EXISTS webhooks (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL,
+      url TEXT NOT NULL,
+      event_types TEXT NOT NULL,
+      description TEXT,
+      secret TEXT NOT NULL,
+      enabled INTEGER NOT NULL,
+      deleted_at TEXT,
+      created_by TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      revision INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS webhooks_by_organization ON webhooks (organization_id, created_at, id);`,
   handles: new Set<string>(WEBHOOK_EVENT_TYPES),
   apply(db, recorded) {
     const event = { type: recorded.type, data: recorded.data } as WebhookEvent;

@@ -1,5 +1,5 @@
 /**
- * The live projector (issue 6: a server catching up on a long history): what the subscription
+ * The live projector (a server catching up on a long history): what the subscription
  * already holds is applied in batches of one transaction, not one transaction per event; live
  * events still arrive at once; listeners see every event once, in order; a failing projection
  * makes read-your-writes waiters fail instead of hang, and stop() still returns.
@@ -42,10 +42,17 @@ async function appendEvents(store: EventStore, count: number): Promise<bigint> {
 
 /** Records the order of the events it sees. */
 function recorder(seen: bigint[]): Projection {
-  return { name: "recorder", tables: [], handles: new Set(["NoteWritten"]), apply: (_db, event) => void seen.push(event.position) };
+  return {
+    name: "recorder",
+    version: 1,
+    tables: [],
+    schema: "",
+    handles: new Set(["NoteWritten"]),
+    apply: (_db, event) => void seen.push(event.position),
+  };
 }
 
-const checkpointWrites = (statements: string[]) => statements.filter((sql) => sql.includes("INSERT INTO checkpoints")).length;
+const checkpointWrites = (statements: string[]) => statements.filter((sql) => sql.includes("UPDATE projections SET position")).length;
 
 describe("Projector", () => {
   it("catches up on 1,200 waiting events in a few transactions, in order, then takes live events at once", async () => {
@@ -55,7 +62,8 @@ describe("Projector", () => {
     const db = readModels(statements);
     const seen: bigint[] = [];
     const heard: bigint[] = [];
-    const projector = new Projector(store, db, [recorder(seen)]);
+    const projections = [recorder(seen)];
+    const projector = new Projector(store, db, projections);
     projector.onProjected((event) => heard.push(event.position));
     statements.length = 0;
     projector.start();
@@ -63,7 +71,7 @@ describe("Projector", () => {
     expect(await projector.waitFor(head, 5_000)).toBe(true);
     expect(seen).toEqual(Array.from({ length: 1_200 }, (_, i) => BigInt(i + 1)));
     expect(heard).toEqual(seen);
-    expect(readCheckpoint(db)).toBe(head);
+    expect(readCheckpoint(db, projections)).toBe(head);
     // One transaction per event would write the checkpoint 1,200 times.
     expect(checkpointWrites(statements)).toBeGreaterThanOrEqual(3);
     expect(checkpointWrites(statements)).toBeLessThanOrEqual(12);
@@ -81,7 +89,9 @@ describe("Projector", () => {
     const db = readModels([]);
     const failing: Projection = {
       name: "failing",
+      version: 1,
       tables: [],
+      schema: "",
       handles: new Set(["NoteWritten"]),
       apply: (_db, event) => {
         if (event.position === 12n) throw new Error("a projection bug");
@@ -95,7 +105,7 @@ describe("Projector", () => {
     const waiting = projector.waitFor(13n, 5_000);
     await expect(waiting).rejects.toThrow("a projection bug");
     await expect(projector.waitFor(13n, 5_000)).rejects.toThrow("a projection bug");
-    expect(readCheckpoint(db)).toBeLessThan(12n);
+    expect(readCheckpoint(db, [failing])).toBeLessThan(12n);
     await projector.stop();
   });
 });

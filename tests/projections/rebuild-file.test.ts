@@ -1,5 +1,5 @@
 /**
- * Issue 6 (rebuild speed) without giving up safety: `npm run rebuild` replays into a new file and
+ * Rebuild speed without giving up safety: `npm run rebuild` replays into a new file and
  * swaps it in. The result is the same rows, indexes and journal mode as a live-built file; the
  * side-effect runner's checkpoint survives; a failed rebuild leaves the live file untouched.
  */
@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
 import { ALL_PROJECTIONS } from "../../src/projections/all-projections.js";
+import { installProjections } from "../../src/projections/projection-install.js";
 import { openReadModels } from "../../src/projections/read-model-db.js";
 import { rebuildReadModels } from "../../src/projections/rebuild.js";
 import { rebuildReadModelsFile } from "../../src/projections/rebuild-file.js";
@@ -42,7 +43,9 @@ describe("rebuildReadModelsFile (npm run rebuild)", () => {
     expect(rebuilt.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(indexes(rebuilt)).toEqual(indexes(reference));
     expect(indexes(rebuilt).map((i: any) => i.name)).toContain("event_log_by_stream");
-    for (const table of ["sessions", "event_log", "checkpoints"]) expect(rows(rebuilt, table)).toEqual(rows(reference, table));
+    for (const table of ["sessions", "event_log", "projections", "checkpoints"]) {
+      expect(rows(rebuilt, table)).toEqual(rows(reference, table));
+    }
     expect(fs.existsSync(`${file}.rebuild`)).toBe(false);
     rebuilt.close();
     reference.close();
@@ -51,7 +54,8 @@ describe("rebuildReadModelsFile (npm run rebuild)", () => {
   it("keeps the side-effect runner's checkpoint (not a projection) and drops stale rows", async () => {
     const live = openReadModels(file, undefined, "sqlite");
     live.prepare("INSERT INTO side_effect_checkpoint (name, position) VALUES ('side-effects', 7)").run();
-    live.prepare("INSERT INTO checkpoints (name, position) VALUES ('read-models', 999)").run();
+    installProjections(live, ALL_PROJECTIONS);
+    live.prepare("UPDATE projections SET position = 999").run();
     live.close();
 
     await rebuildReadModelsFile(store, file, "sqlite", ALL_PROJECTIONS);
@@ -83,7 +87,9 @@ describe("rebuildReadModelsFile (npm run rebuild)", () => {
     let applied = 0;
     const failsHalfWay = {
       name: "fails-half-way",
+      version: 1,
       tables: [],
+      schema: "",
       handles: "ALL" as const,
       apply() {
         if (++applied === 30) throw new Error("the disk is full");
