@@ -1,4 +1,4 @@
-import { API_KEY_EVENT_TYPES, type ApiKeyEvent } from "../domain/api-keys/api-key.js";
+import { API_KEY_EVENT_TYPES, apiKeyEventCodec } from "../domain/api-keys/api-key.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 
@@ -22,7 +22,7 @@ export const apiKeysProjection: Projection = {
     CREATE INDEX IF NOT EXISTS api_keys_by_organization ON api_keys (organization_id, created_at);`,
   handles: new Set<string>(API_KEY_EVENT_TYPES),
   apply(db, recorded) {
-    const event = { type: recorded.type, data: recorded.data } as ApiKeyEvent;
+    const event = apiKeyEventCodec.decode(recorded);
     switch (event.type) {
       case "ApiKeyCreated":
         prepared(

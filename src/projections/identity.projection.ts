@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
-import { evolveOrganization, ORGANIZATION_EVENT_TYPES, type OrganizationEvent, type OrganizationState } from "../domain/organizations/organization.js";
+import { evolveOrganization, ORGANIZATION_EVENT_TYPES, organizationEventCodec, type OrganizationState } from "../domain/organizations/organization.js";
 import type { RecordedEvent } from "../domain/shared/event-store.js";
 import { evolveUser, userStatus, type UserState } from "../domain/users/decider.js";
-import { USER_EVENT_TYPES, type UserEvent } from "../domain/users/events.js";
+import { USER_EVENT_TYPES, userEventCodec } from "../domain/users/events.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 
@@ -35,7 +35,7 @@ export const organizationsProjection: Projection = {
     if (alreadyApplied(db, "organizations", organizationId, recorded.revision)) return;
     const row = prepared(db, "SELECT settings FROM organizations WHERE id = ?").get(organizationId) as { settings: string } | undefined;
     const before: OrganizationState = row ? { kind: "Existing", organizationId, settings: JSON.parse(row.settings) } : { kind: "Initial" };
-    const after = evolveOrganization(before, { type: recorded.type, data: recorded.data } as OrganizationEvent);
+    const after = evolveOrganization(before, organizationEventCodec.decode(recorded));
     if (after.kind === "Initial") return;
     const { name, timezone, currency } = after.settings;
     prepared(
@@ -75,7 +75,7 @@ export const usersProjection: Projection = {
     if (alreadyApplied(db, "users", userId, recorded.revision)) return;
     const row = prepared(db, "SELECT state FROM users WHERE id = ?").get(userId) as { state: string } | undefined;
     const before: UserState = row ? { kind: "Existing", user: JSON.parse(row.state) } : { kind: "Initial" };
-    const event = { type: recorded.type, data: recorded.data } as UserEvent;
+    const event = userEventCodec.decode(recorded);
     const after = evolveUser(before, event);
     if (after.kind === "Initial") return;
     const user = after.user;

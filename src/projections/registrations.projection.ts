@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { decodeRegistrationEvent } from "../domain/sessions/event-codec.js";
 import { REGISTRATION_EVENT_TYPES, type RegistrationEvent } from "../domain/sessions/registration-events.js";
 import type { RecordedEvent } from "../domain/shared/event-store.js";
 import { assertNever } from "../domain/shared/errors.js";
@@ -40,7 +41,7 @@ export const registrationsProjection: Projection = {
     CREATE INDEX IF NOT EXISTS registrations_by_user ON registrations (user_id, status, session_id);`,
   handles: new Set<string>(REGISTRATION_EVENT_TYPES),
   apply(db, recorded) {
-    const event = { type: recorded.type, data: recorded.data } as RegistrationEvent;
+    const event = decodeRegistrationEvent(recorded);
     const row = prepared(db, "SELECT revision FROM registrations WHERE id = ?").get(
       event.data.registrationId,
     ) as { revision: number } | undefined;

@@ -1,8 +1,9 @@
 import type Database from "better-sqlite3";
 import { evolveSession, type Session, type SessionState } from "../domain/sessions/decider.js";
 import { EMPTY_ROSTER } from "../domain/sessions/roster.js";
-import { SESSION_LIFECYCLE_EVENT_TYPES, type SessionEvent } from "../domain/sessions/events.js";
-import { isRegistrationEvent, REGISTRATION_EVENT_TYPES, type RegistrationEvent } from "../domain/sessions/registration-events.js";
+import { decodeRegistrationEvent, sessionEventCodec } from "../domain/sessions/event-codec.js";
+import { SESSION_LIFECYCLE_EVENT_TYPES } from "../domain/sessions/events.js";
+import { isRegistrationEvent, REGISTRATION_EVENT_TYPES } from "../domain/sessions/registration-events.js";
 import type { RecordedEvent } from "../domain/shared/event-store.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
@@ -65,14 +66,14 @@ export const sessionsProjection: Projection = {
       | undefined;
     if (row && BigInt(row.revision) >= recorded.revision) return; // already applied
     if (isRegistrationEvent(recorded)) {
-      if (row) countRegistration(db, { type: recorded.type, data: recorded.data } as RegistrationEvent, recorded.revision);
+      if (row) countRegistration(db, decodeRegistrationEvent(recorded), recorded.revision);
       return;
     }
     // The roster lives in the registrations table (registrations.projection.ts), not in this row.
     const before: SessionState = row
       ? { kind: "Existing", session: JSON.parse(row.state), roster: EMPTY_ROSTER }
       : { kind: "Initial" };
-    const after = evolveSession(before, { type: recorded.type, data: recorded.data } as SessionEvent);
+    const after = evolveSession(before, sessionEventCodec.decode(recorded));
     if (after.kind === "Initial") return;
     upsert(db, after.session, recorded);
     if (recorded.type === "SessionCreated" || recorded.type === "SessionAudienceSet") replaceTargets(db, after.session);

@@ -1,4 +1,4 @@
-import { SIDE_EFFECT_EVENT_TYPES, type SideEffectEvent } from "../domain/side-effects/side-effect.js";
+import { SIDE_EFFECT_EVENT_TYPES, sideEffectEventCodec } from "../domain/side-effects/side-effect.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 
@@ -32,7 +32,7 @@ export const sideEffectsProjection: Projection = {
     CREATE INDEX IF NOT EXISTS side_effects_by_target ON side_effects (target_id, seq);`,
   handles: new Set<string>(SIDE_EFFECT_EVENT_TYPES),
   apply(db, recorded) {
-    const event = { type: recorded.type, data: recorded.data } as SideEffectEvent;
+    const event = sideEffectEventCodec.decode(recorded);
     const revision = recorded.revision;
     switch (event.type) {
       case "SideEffectClaimed": {

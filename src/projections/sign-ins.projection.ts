@@ -1,4 +1,4 @@
-import type { SignInEvent } from "../domain/access/sign-in.js";
+import { signInEventCodec } from "../domain/access/sign-in.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 
@@ -18,7 +18,7 @@ export const signInsProjection: Projection = {
     );`,
   handles: new Set(["SignInStarted", "SignInEnded"]),
   apply(db, recorded) {
-    const event = { type: recorded.type, data: recorded.data } as SignInEvent;
+    const event = signInEventCodec.decode(recorded);
     switch (event.type) {
       case "SignInStarted":
         prepared(

@@ -1,4 +1,4 @@
-import { TEAM_EVENT_TYPES, type TeamEvent } from "../domain/teams/team.js";
+import { TEAM_EVENT_TYPES, teamEventCodec } from "../domain/teams/team.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 
@@ -27,7 +27,7 @@ export const teamsProjection: Projection = {
     CREATE INDEX IF NOT EXISTS team_members_by_user ON team_members (user_id, team_id);`,
   handles: new Set<string>(TEAM_EVENT_TYPES),
   apply(db, recorded) {
-    const event = { type: recorded.type, data: recorded.data } as TeamEvent;
+    const event = teamEventCodec.decode(recorded);
     const teamId = event.data.teamId;
     const row = prepared(db, "SELECT organization_id, revision FROM teams WHERE id = ?").get(teamId) as
       | { organization_id: string; revision: number | bigint }

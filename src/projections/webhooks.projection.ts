@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENT_TYPES, type WebhookEvent } from "../domain/webhooks/webhook.js";
+import { WEBHOOK_EVENT_TYPES, webhookEventCodec } from "../domain/webhooks/webhook.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 
@@ -24,7 +24,7 @@ export const webhooksProjection: Projection = {
     CREATE INDEX IF NOT EXISTS webhooks_by_organization ON webhooks (organization_id, created_at, id);`,
   handles: new Set<string>(WEBHOOK_EVENT_TYPES),
   apply(db, recorded) {
-    const event = { type: recorded.type, data: recorded.data } as WebhookEvent;
+    const event = webhookEventCodec.decode(recorded);
     const revision = recorded.revision;
     switch (event.type) {
       case "WebhookRegistered":

@@ -2,6 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { eventCodec } from "../../src/domain/shared/event-codec.js";
 import type { Actor } from "../../src/domain/access/actor.js";
 import { canSeeSession } from "../../src/domain/access/session-visibility.js";
 import type { SessionState } from "../../src/domain/sessions/decider.js";
@@ -63,9 +65,10 @@ describe("command handler", () => {
   });
 
   it("checks a refusal decided on its cached state again on what the store holds now (another process moved on)", async () => {
-    type Event = { type: "Noted" | "Opened" | "Used"; data: Record<string, never> };
+    type Event = { type: "Noted"; data: Record<string, never> } | { type: "Opened"; data: Record<string, never> } | { type: "Used"; data: Record<string, never> };
     type Command = { type: "Open" | "Use" | "Note"; context: CommandContext };
     const gate: Decider<Command, Event, { open: boolean }> = {
+      codec: eventCodec<Event>({ Noted: z.object({}), Opened: z.object({}), Used: z.object({}) }),
       initialState: () => ({ open: false }),
       evolve: (state, event) => (event.type === "Opened" ? { open: true } : state),
       decide: (command, state) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession, SESSION_QUERY } from "../support/session-setup.js";
+import { SCHEMA_VERSION } from "../../src/domain/shared/event-metadata.js";
 import { HOUR, localTime, MINUTE } from "../support/test-clock.js";
 import {
   addMember,
@@ -155,7 +156,7 @@ describe("session lifecycle through the HTTP API (S1–S7)", () => {
       expect(event.metadata).toMatchObject({
         tenantId: admin.organizationId,
         actorId: admin.userId,
-        schemaVersion: 1,
+        schemaVersion: SCHEMA_VERSION,
       });
       expect(event.metadata.correlationId).toEqual(expect.any(String));
       expect(event.metadata.causationId).toEqual(expect.any(String));

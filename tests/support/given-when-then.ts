@@ -11,6 +11,7 @@
  */
 import { assert, expect } from "vitest";
 import type { Decider } from "../../src/domain/shared/decider.js";
+import type { DomainEvent } from "../../src/domain/shared/event-codec.js";
 import { DomainError, type DomainErrorCode } from "../../src/domain/shared/errors.js";
 
 type Outcome<Event> = { kind: "events"; events: Event[] } | { kind: "error"; error: unknown };
@@ -36,11 +37,11 @@ export interface Given<Command, Event> extends When<Command, Event> {
 }
 
 /** Folds events into a state with the decider's evolve. */
-export function fold<Command, Event, State>(decider: Decider<Command, Event, State>, events: readonly Event[]): State {
+export function fold<Command, Event extends DomainEvent, State>(decider: Decider<Command, Event, State>, events: readonly Event[]): State {
   return events.reduce((state, event) => decider.evolve(state, event), decider.initialState());
 }
 
-export function spec<Command, Event, State>(decider: Decider<Command, Event, State>): Given<Command, Event> {
+export function spec<Command, Event extends DomainEvent, State>(decider: Decider<Command, Event, State>): Given<Command, Event> {
   const when =
     (history: readonly Event[]) =>
     (command: Command): Then<Event> => {

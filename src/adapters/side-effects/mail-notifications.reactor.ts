@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import type { RegistrationEvent } from "../../domain/sessions/registration-events.js";
+import { decodeRegistrationEvent } from "../../domain/sessions/event-codec.js";
 import type { RetryPolicy } from "../../domain/side-effects/retry-schedule.js";
 import type { RecordedEvent } from "../../domain/shared/event-store.js";
 import type { IdentityQueries } from "../../projections/identity.queries.js";
@@ -25,14 +25,14 @@ export class MailNotificationsReactor implements Reactor {
   async effectsOf(event: RecordedEvent): Promise<EffectRequest[]> {
     const organizationId = event.metadata.tenantId;
     if (typeof organizationId !== "string" || !isNotified(event)) return [];
-    const { userId } = (event as unknown as RegistrationEvent).data;
+    const { userId } = decodeRegistrationEvent(event).data;
     return [{ key: `mail:${event.id}`, kind: this.kind, targetId: userId, organizationId, trigger: event }];
   }
 
   async perform(request: EffectRequest): Promise<{ statusCode: null }> {
     const user = this.identity.userById(request.targetId);
     if (!user) throw new EffectFailure(`User ${request.targetId} is not known`, null, true);
-    const event = request.trigger as unknown as RegistrationEvent & { data: { sessionId: string } };
+    const event = decodeRegistrationEvent(request.trigger);
     const record = this.sessions.byId(request.organizationId, event.data.sessionId);
     const title = record?.session.details.name ?? "your session";
     const schedule = record?.session.schedule;

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
+import { eventCodec } from "../shared/event-codec.js";
 import { assertNever, DomainError } from "../shared/errors.js";
 
 /**
@@ -10,7 +12,8 @@ export const signInStreamName = (signInId: string) => `${SIGN_IN_CATEGORY}-${sig
 
 export const SIGN_IN_METHODS = ["PASSWORD", "SIGN_UP", "INVITATION", "ORGANIZATION_CREATED"] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
-export type SignInEndReason = "SIGNED_OUT" | "REFRESH_TOKEN_REUSED";
+export const SIGN_IN_END_REASONS = ["SIGNED_OUT", "REFRESH_TOKEN_REUSED"] as const;
+export type SignInEndReason = (typeof SIGN_IN_END_REASONS)[number];
 
 export type SignInStarted = {
   type: "SignInStarted";
@@ -22,6 +25,19 @@ export type SignInRefreshed = {
 };
 export type SignInEnded = { type: "SignInEnded"; data: { signInId: string; reason: SignInEndReason; endedAt: string } };
 export type SignInEvent = SignInStarted | SignInRefreshed | SignInEnded;
+
+export const signInEventCodec = eventCodec<SignInEvent>({
+  SignInStarted: z.object({
+    signInId: z.string(),
+    userId: z.string(),
+    organizationId: z.string(),
+    method: z.enum(SIGN_IN_METHODS),
+    expiresAt: z.string(),
+    startedAt: z.string(),
+  }),
+  SignInRefreshed: z.object({ signInId: z.string(), generation: z.number().int(), expiresAt: z.string(), refreshedAt: z.string() }),
+  SignInEnded: z.object({ signInId: z.string(), reason: z.enum(SIGN_IN_END_REASONS), endedAt: z.string() }),
+});
 
 type Base = { signInId: string; context: CommandContext };
 export type SignInCommand =
@@ -43,6 +59,7 @@ export type SignInState =
 const signedOut = () => new DomainError("UNAUTHENTICATED", "This sign-in has ended: sign in again");
 
 export const signInDecider: Decider<SignInCommand, SignInEvent, SignInState> = {
+  codec: signInEventCodec,
   initialState: () => ({ kind: "Initial" }),
   evolve: (state, event) => {
     switch (event.type) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../access/actor.js";
 import type { CommandContext, Decider } from "../shared/decider.js";
 import { assertNever, DomainError } from "../shared/errors.js";
+import { eventCodec } from "../shared/event-codec.js";
 import { nonEmptyText, parseOrThrow } from "../shared/validation.js";
 
 /** An integrator's key: only a hash of its secret is recorded. */
@@ -33,7 +34,20 @@ export type ApiKeyCreated = {
 };
 export type ApiKeyRevoked = { type: "ApiKeyRevoked"; data: { apiKeyId: string; revokedBy: string; revokedAt: string } };
 export type ApiKeyEvent = ApiKeyCreated | ApiKeyRevoked;
-export const API_KEY_EVENT_TYPES: readonly ApiKeyEvent["type"][] = ["ApiKeyCreated", "ApiKeyRevoked"];
+export const apiKeyEventCodec = eventCodec<ApiKeyEvent>({
+  ApiKeyCreated: z.object({
+    apiKeyId: z.string(),
+    organizationId: z.string(),
+    name: z.string(),
+    scopes: z.array(z.enum(API_KEY_SCOPES)),
+    secretHash: z.string(),
+    prefix: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  }),
+  ApiKeyRevoked: z.object({ apiKeyId: z.string(), revokedBy: z.string(), revokedAt: z.string() }),
+});
+export const API_KEY_EVENT_TYPES = apiKeyEventCodec.types;
 
 export type ApiKeyCommand =
   | {
@@ -50,6 +64,7 @@ export type ApiKeyCommand =
 export type ApiKeyState = { kind: "Initial" } | { kind: "Existing"; organizationId: string; revoked: boolean };
 
 export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
+  codec: apiKeyEventCodec,
   initialState: () => ({ kind: "Initial" }),
   evolve: (state, event) => {
     switch (event.type) {

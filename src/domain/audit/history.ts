@@ -1,4 +1,5 @@
 import type { Decider } from "../shared/decider.js";
+import type { DomainEvent } from "../shared/event-codec.js";
 import { hashEvent } from "../shared/event-metadata.js";
 import type { RecordedEvent } from "../shared/event-store.js";
 
@@ -12,8 +13,8 @@ export interface AsOf {
  * N3: an aggregate exactly as it was, rebuilt with the domain's own evolve from its events up to
  * `asOf` (events that occurred at or before `at`, with a revision at or below `revision`).
  */
-export function stateAsOf<State, Event>(
-  decider: Pick<Decider<unknown, Event, State>, "initialState" | "evolve">,
+export function stateAsOf<State, Event extends DomainEvent>(
+  decider: Pick<Decider<unknown, Event, State>, "codec" | "initialState" | "evolve">,
   events: readonly RecordedEvent[],
   asOf: AsOf,
 ): { state: State; revision: bigint | null; lastEvent: RecordedEvent | null } {
@@ -22,7 +23,7 @@ export function stateAsOf<State, Event>(
   for (const event of events) {
     if (asOf.revision !== undefined && event.revision > asOf.revision) break;
     if (asOf.at !== undefined && occurredAt(event) > asOf.at.getTime()) break;
-    state = decider.evolve(state, { type: event.type, data: event.data } as Event);
+    state = decider.evolve(state, decider.codec.decode(event));
     lastEvent = event;
   }
   return { state, revision: lastEvent?.revision ?? null, lastEvent };

@@ -1,8 +1,11 @@
+import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
+import { eventCodec } from "../shared/event-codec.js";
 import { assertNever, DomainError } from "../shared/errors.js";
 import { parseOrThrow } from "../shared/validation.js";
 import {
   DEFAULT_SETTINGS,
+  PAYMENT_METHODS,
   type OrganizationSettings,
   type OrganizationSettingsChanges,
   organizationSettingsChangesSchema,
@@ -23,7 +26,36 @@ export type OrganizationSettingsChanged = {
   data: { organizationId: string; changes: OrganizationSettingsChanges; changedBy: string; changedAt: string };
 };
 export type OrganizationEvent = OrganizationCreated | OrganizationSettingsChanged;
-export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEvent["type"][] = ["OrganizationCreated", "OrganizationSettingsChanged"];
+
+const recordedSettings = z.object({
+  name: z.string(),
+  timezone: z.string(),
+  currency: z.string(),
+  paymentMethods: z.array(z.enum(PAYMENT_METHODS)),
+  clientCancellationWindowHours: z.number(),
+  reminderLeadTimeHours: z.number(),
+  accessCodesEnabled: z.boolean(),
+  personalSessionsEnabled: z.boolean(),
+  vatCategories: z.array(z.object({ name: z.string(), ratePercent: z.number() })),
+});
+
+export const organizationEventCodec = eventCodec<OrganizationEvent>({
+  OrganizationCreated: z.object({
+    organizationId: z.string(),
+    name: z.string(),
+    timezone: z.string(),
+    currency: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  }),
+  OrganizationSettingsChanged: z.object({
+    organizationId: z.string(),
+    changes: recordedSettings.partial(),
+    changedBy: z.string(),
+    changedAt: z.string(),
+  }),
+});
+export const ORGANIZATION_EVENT_TYPES = organizationEventCodec.types;
 
 export type CreateOrganization = {
   type: "CreateOrganization";
@@ -60,6 +92,7 @@ export function evolveOrganization(state: OrganizationState, event: Organization
 }
 
 export const organizationDecider: Decider<OrganizationCommand, OrganizationEvent, OrganizationState> = {
+  codec: organizationEventCodec,
   initialState: () => ({ kind: "Initial" }),
   evolve: evolveOrganization,
   decide: (command, state) => {

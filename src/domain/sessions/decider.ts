@@ -4,13 +4,13 @@ import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
 import { idSchema, parseOrThrow } from "../shared/validation.js";
 import type { SessionCommand, SessionTransitionCommand } from "./commands.js";
 import type { SessionEvent, SessionLifecycleEvent } from "./events.js";
+import { sessionEventCodec } from "./event-codec.js";
 import { isRegistrationEvent } from "./registration-events.js";
 import { cancelEveryRegistration, decideRegistration, fitAudienceToRoster } from "./registration-decisions.js";
 import { EMPTY_ROSTER, evolveRoster, type Roster } from "./roster.js";
 import { isTransitionAllowed } from "./transitions.js";
 import {
   EMPTY_DETAILS,
-  type RecordedSessionAudience,
   type SessionAudience,
   type SessionDetails,
   type SessionDocument,
@@ -71,7 +71,7 @@ function evolveLifecycle(state: SessionState, event: SessionLifecycleEvent): Ses
         mode: d.audience?.mode ?? d.mode,
         details: d.details,
         format: null,
-        audience: withDefaults(d.audience),
+        audience: d.audience,
         schedule: null,
         documents: [],
         survey: null,
@@ -90,7 +90,7 @@ function evolveLifecycle(state: SessionState, event: SessionLifecycleEvent): Ses
     case "SessionFormatSet":
       return next({ format: event.data.format });
     case "SessionAudienceSet":
-      return next({ audience: withDefaults(event.data.audience), mode: event.data.audience.mode });
+      return next({ audience: event.data.audience, mode: event.data.audience.mode });
     case "SessionScheduleSet":
       return next({ schedule: event.data.schedule });
     case "SessionDocumentAttached":
@@ -192,14 +192,8 @@ export function decideSession(command: SessionCommand, state: SessionState): Ses
   }
 }
 
-/** Public audiences recorded before the waitlist switch existed had a waitlist. */
-function withDefaults(audience: RecordedSessionAudience | null): SessionAudience | null {
-  return audience?.mode === "PUBLIC"
-    ? { ...audience, waitlistEnabled: audience.waitlistEnabled ?? true }
-    : (audience as SessionAudience | null);
-}
-
 export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState> = {
+  codec: sessionEventCodec,
   initialState: initialSessionState,
   evolve: evolveSession,
   decide: decideSession,

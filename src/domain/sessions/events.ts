@@ -1,7 +1,7 @@
 import type { RegistrationEvent } from "./registration-events.js";
 import type {
   ConfirmationReason,
-  RecordedSessionAudience,
+  SessionAudience,
   SessionDetails,
   SessionDocument,
   SessionFormat,
@@ -23,7 +23,7 @@ export type SessionCreated = {
     status: "DRAFT" | "LEAD";
     mode: SessionMode;
     details: SessionDetails;
-    audience: RecordedSessionAudience | null;
+    audience: SessionAudience | null;
     createdBy: string;
     createdAt: string;
   };
@@ -41,7 +41,7 @@ export type SessionFormatSet = {
 
 export type SessionAudienceSet = {
   type: "SessionAudienceSet";
-  data: { sessionId: string; audience: RecordedSessionAudience };
+  data: { sessionId: string; audience: SessionAudience };
 };
 
 export type SessionScheduleSet = {

@@ -117,8 +117,6 @@ export const sessionAudienceSchema = z.discriminatedUnion("mode", [
   }),
 ]);
 export type SessionAudience = z.output<typeof sessionAudienceSchema>;
-/** As events hold it: audiences recorded before the waitlist switch have no `waitlistEnabled`. */
-export type RecordedSessionAudience = z.input<typeof sessionAudienceSchema>;
 
 /** S6: start < end; the attendance link opens `offset` minutes after start and closes at end. */
 export const sessionScheduleSchema = z

@@ -1,5 +1,6 @@
 import type { CommandContext, Decider } from "./decider.js";
 import { DomainError } from "./errors.js";
+import type { DomainEvent } from "./event-codec.js";
 import { deterministicUuid, hashEvent, SCHEMA_VERSION, type EventMetadata } from "./event-metadata.js";
 import {
   type EventStore,
@@ -8,7 +9,6 @@ import {
   WrongExpectedRevisionError,
 } from "./event-store.js";
 
-type DomainEvent = { type: string; data: object };
 
 export interface CommandResult<State> {
   state: State;
@@ -162,7 +162,7 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
   private async readFromStore(streamName: string): Promise<LoadedStream<State>> {
     const recorded = await this.store.readStream(streamName);
     let state = this.decider.initialState();
-    for (const event of recorded) state = this.decider.evolve(state, { type: event.type, data: event.data } as Event);
+    for (const event of recorded) state = this.decider.evolve(state, this.decider.codec.decode(event));
     const last = recorded[recorded.length - 1];
     // Not cached here: a read outside the stream's queue could put an older view over a newer one.
     return { state, revision: last?.revision ?? null, lastEventHash: last ? hashEvent(last) : null };

@@ -1,5 +1,9 @@
+import type { DomainEvent, EventCodec } from "./event-codec.js";
+
 /** Pure decision logic of one aggregate (Emmett / equinox style). */
-export interface Decider<Command, Event, State> {
+export interface Decider<Command, Event extends DomainEvent, State> {
+  /** Reads the aggregate's stored events (older shapes upcast, every shape parsed). */
+  codec: EventCodec<Event>;
   initialState: () => State;
   evolve: (state: State, event: Event) => State;
   /** Returns the events the command produces; [] when it is already applied. Throws DomainError. */

@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 
-export const SCHEMA_VERSION = 1;
+/**
+ * The shape version events are written with (metadata `schemaVersion`). Reading an older one
+ * goes through its context's upcasters (see event-codec.ts). 2: public audiences always carry
+ * `waitlistEnabled`; registered users always carry `country` and `isMember`.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** Metadata every event carries (README.md, "Architecture": event metadata). */
 export interface EventMetadata {

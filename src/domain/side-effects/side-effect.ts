@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
+import { eventCodec } from "../shared/event-codec.js";
 import { assertNever, DomainError } from "../shared/errors.js";
 
 /**
@@ -55,11 +57,28 @@ export type SideEffectFailed = {
   };
 };
 export type SideEffectEvent = SideEffectClaimed | SideEffectSucceeded | SideEffectFailed;
-export const SIDE_EFFECT_EVENT_TYPES = [
-  "SideEffectClaimed",
-  "SideEffectSucceeded",
-  "SideEffectFailed",
-] as const satisfies readonly SideEffectEvent["type"][];
+export const sideEffectEventCodec = eventCodec<SideEffectEvent>({
+  SideEffectClaimed: z.object({
+    key: z.string(),
+    kind: z.enum(SIDE_EFFECT_KINDS),
+    targetId: z.string(),
+    trigger: z.object({ eventId: z.string(), eventType: z.string(), streamName: z.string(), position: z.string() }),
+    attempt: z.number().int(),
+    claimedBy: z.string(),
+    claimedAt: z.string(),
+    leaseUntil: z.string(),
+  }),
+  SideEffectSucceeded: z.object({ key: z.string(), attempt: z.number().int(), statusCode: z.number().int().nullable(), completedAt: z.string() }),
+  SideEffectFailed: z.object({
+    key: z.string(),
+    attempt: z.number().int(),
+    error: z.string(),
+    statusCode: z.number().int().nullable(),
+    failedAt: z.string(),
+    retryAt: z.string().nullable(),
+  }),
+});
+export const SIDE_EFFECT_EVENT_TYPES = sideEffectEventCodec.types;
 
 export type ClaimSideEffect = {
   type: "ClaimSideEffect";
@@ -107,6 +126,7 @@ export function isDue(state: SideEffectState, now: Date): boolean {
 }
 
 export const sideEffectDecider: Decider<SideEffectCommand, SideEffectEvent, SideEffectState> = {
+  codec: sideEffectEventCodec,
   initialState: () => ({ kind: "Unclaimed" }),
   evolve: (state, event) => {
     switch (event.type) {

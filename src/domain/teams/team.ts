@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
+import { eventCodec } from "../shared/event-codec.js";
 import { assertNever, DomainError } from "../shared/errors.js";
 import { nonEmptyText, parseOrThrow } from "../shared/validation.js";
 
@@ -22,7 +24,13 @@ export type TeamMemberRemoved = {
   data: { teamId: string; userId: string; removedBy: string; removedAt: string };
 };
 export type TeamEvent = TeamCreated | TeamRenamed | TeamMemberAdded | TeamMemberRemoved;
-export const TEAM_EVENT_TYPES: readonly TeamEvent["type"][] = ["TeamCreated", "TeamRenamed", "TeamMemberAdded", "TeamMemberRemoved"];
+export const teamEventCodec = eventCodec<TeamEvent>({
+  TeamCreated: z.object({ teamId: z.string(), organizationId: z.string(), name: z.string(), createdBy: z.string(), createdAt: z.string() }),
+  TeamRenamed: z.object({ teamId: z.string(), name: z.string(), renamedBy: z.string(), renamedAt: z.string() }),
+  TeamMemberAdded: z.object({ teamId: z.string(), userId: z.string(), addedBy: z.string(), addedAt: z.string() }),
+  TeamMemberRemoved: z.object({ teamId: z.string(), userId: z.string(), removedBy: z.string(), removedAt: z.string() }),
+});
+export const TEAM_EVENT_TYPES = teamEventCodec.types;
 
 type Base = { teamId: string; context: CommandContext };
 export type TeamCommand =
@@ -36,6 +44,7 @@ export type TeamState =
   | { kind: "Existing"; teamId: string; organizationId: string; name: string; memberIds: string[] };
 
 export const teamDecider: Decider<TeamCommand, TeamEvent, TeamState> = {
+  codec: teamEventCodec,
   initialState: () => ({ kind: "Initial" }),
   evolve: (state, event) => {
     if (event.type === "TeamCreated") {

@@ -2,7 +2,7 @@ import type { Decider } from "../shared/decider.js";
 import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
 import { optionalText, parseOrThrow } from "../shared/validation.js";
 import type { UserCommand } from "./commands.js";
-import type { UserEvent } from "./events.js";
+import { type UserEvent, userEventCodec } from "./events.js";
 import { type Role, rolesSchema, userChangesSchema, userProfileSchema, type UserStatus } from "./user.js";
 
 export interface User {
@@ -38,8 +38,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         email: d.email,
         displayName: d.displayName,
         roles: d.roles,
-        country: d.country ?? null,
-        isMember: d.isMember ?? false,
+        country: d.country,
+        isMember: d.isMember,
         hasPassword: d.passwordHash !== null,
         deactivated: false,
         pendingInvitation: null,
@@ -201,6 +201,7 @@ function existing(state: UserState, organizationId: string, userId: string): Use
 }
 
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
+  codec: userEventCodec,
   initialState: () => ({ kind: "Initial" }),
   evolve: evolveUser,
   decide: decideUser,

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
+import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
+import { eventCodec } from "../shared/event-codec.js";
 import { assertNever, DomainError } from "../shared/errors.js";
 
 /**
@@ -25,6 +27,11 @@ export type EmailClaimReleased = {
 };
 export type EmailClaimEvent = EmailClaimed | EmailClaimReleased;
 
+export const emailClaimEventCodec = eventCodec<EmailClaimEvent>({
+  EmailClaimed: z.object({ organizationId: z.string(), email: z.string(), userId: z.string(), claimedAt: z.string() }),
+  EmailClaimReleased: z.object({ organizationId: z.string(), email: z.string(), userId: z.string(), releasedAt: z.string() }),
+});
+
 export type ClaimEmail = { type: "ClaimEmail"; email: string; userId: string; context: CommandContext };
 export type ReleaseEmail = { type: "ReleaseEmail"; email: string; userId: string; context: CommandContext };
 export type EmailClaimCommand = ClaimEmail | ReleaseEmail;
@@ -32,6 +39,7 @@ export type EmailClaimCommand = ClaimEmail | ReleaseEmail;
 export type EmailClaimState = { kind: "Free" } | { kind: "Claimed"; userId: string; claimedAt: string };
 
 export const emailClaimDecider: Decider<EmailClaimCommand, EmailClaimEvent, EmailClaimState> = {
+  codec: emailClaimEventCodec,
   initialState: () => ({ kind: "Free" }),
   evolve: (_state, event) => {
     switch (event.type) {

@@ -1,4 +1,6 @@
-import type { Role, UserChanges, UserSource } from "./user.js";
+import { z } from "zod";
+import { eventCodec } from "../shared/event-codec.js";
+import { ROLES, type Role, type UserChanges, USER_SOURCES, type UserSource } from "./user.js";
 
 export type UserRegistered = {
   type: "UserRegistered";
@@ -8,8 +10,8 @@ export type UserRegistered = {
     email: string;
     displayName: string;
     roles: Role[];
-    country?: string | null;
-    isMember?: boolean;
+    country: string | null;
+    isMember: boolean;
     /** scrypt hash (never the password), null until the person sets one. */
     passwordHash: string | null;
     source?: UserSource;
@@ -64,13 +66,41 @@ export type UserEvent =
   | UserDeactivated
   | UserReactivated;
 
-export const USER_EVENT_TYPES: readonly UserEvent["type"][] = [
-  "UserRegistered",
-  "UserInvited",
-  "UserInvitationAccepted",
-  "UserPasswordChanged",
-  "UserProfileUpdated",
-  "UserRolesChanged",
-  "UserDeactivated",
-  "UserReactivated",
-];
+const text = z.string();
+const roles = z.array(z.enum(ROLES));
+
+export const userEventCodec = eventCodec<UserEvent>(
+  {
+    UserRegistered: z.object({
+      userId: text,
+      organizationId: text,
+      email: text,
+      displayName: text,
+      roles,
+      country: text.nullable(),
+      isMember: z.boolean(),
+      passwordHash: text.nullable(),
+      source: z.enum(USER_SOURCES).optional(),
+      registeredBy: text,
+      registeredAt: text,
+    }),
+    UserInvited: z.object({ userId: text, invitationId: text, expiresAt: text, invitedBy: text, invitedAt: text }),
+    UserInvitationAccepted: z.object({ userId: text, invitationId: text, passwordHash: text, acceptedAt: text }),
+    UserPasswordChanged: z.object({ userId: text, passwordHash: text, changedBy: text, changedAt: text }),
+    UserProfileUpdated: z.object({
+      userId: text,
+      changes: z.object({ displayName: text.optional(), country: text.nullable().optional(), isMember: z.boolean().optional() }),
+      updatedBy: text,
+      updatedAt: text,
+    }),
+    UserRolesChanged: z.object({ userId: text, roles, previousRoles: roles, changedBy: text, changedAt: text }),
+    UserDeactivated: z.object({ userId: text, reason: text.nullable(), deactivatedBy: text, deactivatedAt: text }),
+    UserReactivated: z.object({ userId: text, reactivatedBy: text, reactivatedAt: text }),
+  },
+  {
+    // Schema version 1: people registered before country and membership were recorded had neither.
+    UserRegistered: { 1: (data) => ({ country: null, isMember: false, ...data }) },
+  },
+);
+
+export const USER_EVENT_TYPES = userEventCodec.types;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CommandContext, Decider } from "../shared/decider.js";
 import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
+import { eventCodec } from "../shared/event-codec.js";
 import { eventPositionSchema, optionalText, parseOrThrow, urlSchema } from "../shared/validation.js";
 import { INTEGRATOR_EVENT_TYPES } from "./integrator-event-types.js";
 
@@ -73,13 +74,38 @@ export type WebhookEvent =
   | WebhookSecretRotated
   | WebhookDeleted
   | WebhookReplayRequested;
-export const WEBHOOK_EVENT_TYPES = [
-  "WebhookRegistered",
-  "WebhookUpdated",
-  "WebhookSecretRotated",
-  "WebhookDeleted",
-  "WebhookReplayRequested",
-] as const satisfies readonly WebhookEvent["type"][];
+export const webhookEventCodec = eventCodec<WebhookEvent>({
+  WebhookRegistered: z.object({
+    webhookId: z.string(),
+    organizationId: z.string(),
+    url: z.string(),
+    eventTypes: z.array(z.string()),
+    description: z.string().nullable(),
+    secret: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  }),
+  WebhookUpdated: z.object({
+    webhookId: z.string(),
+    url: z.string(),
+    eventTypes: z.array(z.string()),
+    description: z.string().nullable(),
+    enabled: z.boolean(),
+    updatedBy: z.string(),
+    updatedAt: z.string(),
+  }),
+  WebhookSecretRotated: z.object({ webhookId: z.string(), secret: z.string(), rotatedBy: z.string(), rotatedAt: z.string() }),
+  WebhookDeleted: z.object({ webhookId: z.string(), deletedBy: z.string(), deletedAt: z.string() }),
+  WebhookReplayRequested: z.object({
+    webhookId: z.string(),
+    replayId: z.string(),
+    afterPosition: z.string(),
+    untilPosition: z.string(),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+  }),
+});
+export const WEBHOOK_EVENT_TYPES = webhookEventCodec.types;
 
 export type WebhookCommand =
   | {
@@ -126,6 +152,7 @@ export type WebhookState =
     };
 
 export const webhookDecider: Decider<WebhookCommand, WebhookEvent, WebhookState> = {
+  codec: webhookEventCodec,
   initialState: () => ({ kind: "Initial" }),
   evolve: (state, event) => {
     switch (event.type) {

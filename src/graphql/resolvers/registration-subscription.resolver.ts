@@ -2,6 +2,7 @@ import { Repeater } from "@graphql-yoga/subscription";
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from "type-graphql";
 import { mayCall } from "../../domain/access/authorization.js";
 import { canSeeSession } from "../../domain/access/session-visibility.js";
+import { decodeRegistrationEvent } from "../../domain/sessions/event-codec.js";
 import { isRegistrationEvent, type RegistrationEvent } from "../../domain/sessions/registration-events.js";
 import type { RecordedEvent } from "../../domain/shared/event-store.js";
 import { assertNever } from "../../domain/shared/errors.js";
@@ -44,7 +45,7 @@ export class RegistrationSubscriptionResolver {
     @Root() recorded: RecordedEvent,
     @Ctx() context: GraphQLContext,
   ): RegistrationChange {
-    const event = { type: recorded.type, data: recorded.data } as RegistrationEvent;
+    const event = decodeRegistrationEvent(recorded);
     const organizationId = requireActor(context).organizationId;
     const record = context.app.registrationQueries.byIds(organizationId, [event.data.registrationId]).get(event.data.registrationId);
     if (!record) throw notFound("Registration", event.data.registrationId);

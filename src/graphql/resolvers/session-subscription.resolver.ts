@@ -1,6 +1,7 @@
 import { Repeater } from "@graphql-yoga/subscription";
 import { Ctx, Resolver, Root, Subscription } from "type-graphql";
-import { isSessionStatusEvent, type SessionStatusEvent } from "../../domain/sessions/events.js";
+import { decodeSessionStatusEvent } from "../../domain/sessions/event-codec.js";
+import { isSessionStatusEvent } from "../../domain/sessions/events.js";
 import type { RecordedEvent } from "../../domain/shared/event-store.js";
 import { canSeeSession, sessionVisibilityFor } from "../../domain/access/session-visibility.js";
 import { authorize, requireActor, type GraphQLContext } from "../context.js";
@@ -35,7 +36,7 @@ export class SessionSubscriptionResolver {
     },
   })
   sessionStatusChanged(@Root() event: RecordedEvent, @Ctx() context: GraphQLContext): SessionStatusChange {
-    const data = event.data as SessionStatusEvent["data"];
+    const { data } = decodeSessionStatusEvent(event);
     // Not the per-context loader: a subscription's context lives as long as the subscription.
     const record = context.app.sessionQueries.byId(requireActor(context).organizationId, data.sessionId);
     if (!record) throw notFound("Session", data.sessionId);
