@@ -7,11 +7,19 @@ import type { CommandContext } from "../domain/shared/decider.js";
 import { DomainError } from "../domain/shared/errors.js";
 import { deterministicUuid } from "../domain/shared/event-metadata.js";
 import type { UserRecord } from "../projections/identity.queries.js";
-import type { RegistrationRecord } from "../projections/registrations.queries.js";
+import type { RegistrationPage, RegistrationRecord, SessionRoster } from "../projections/registrations.queries.js";
 import type { SessionRecord } from "../projections/sessions.queries.js";
 import type { TeamRecord } from "../projections/teams.queries.js";
 import { authenticate } from "./authenticate.js";
 import { unauthenticated } from "./errors.js";
+
+/** Which roster page of which session: only first pages are batched (a later page follows its own cursor). */
+export interface RosterPageKey {
+  sessionId: string;
+  roster: SessionRoster;
+  attended?: boolean;
+  first: number;
+}
 
 export interface Loaders {
   userById: DataLoader<string, UserRecord | null>;
@@ -21,6 +29,8 @@ export interface Loaders {
   memberIdsByTeamId: DataLoader<string, string[]>;
   /** The caller's registration on each session (active, else the latest canceled one). */
   myRegistrationBySessionId: DataLoader<string, RegistrationRecord | null>;
+  /** First pages of sessions' rosters, batched across the sessions of a page. */
+  firstRosterPage: DataLoader<RosterPageKey, RegistrationPage, string>;
 }
 
 export interface GraphQLContext {
@@ -84,6 +94,19 @@ function createLoaders(app: App, organizationId: string | null, userId: string |
       const found = app.teamQueries.memberIdsByTeamIds(organizationId, ids);
       return ids.map((id) => found.get(id) ?? []);
     }),
+    firstRosterPage: new DataLoader(
+      async (keys) => {
+        const pages = new Map<string, Map<string, RegistrationPage>>();
+        for (const key of keys) {
+          const group = JSON.stringify([key.roster, key.attended ?? null, key.first]);
+          if (pages.has(group)) continue;
+          const sessionIds = keys.filter((k) => JSON.stringify([k.roster, k.attended ?? null, k.first]) === group).map((k) => k.sessionId);
+          pages.set(group, app.registrationQueries.firstRosterPages(sessionIds, key.roster, { attended: key.attended }, key.first));
+        }
+        return keys.map((key) => pages.get(JSON.stringify([key.roster, key.attended ?? null, key.first]))!.get(key.sessionId)!);
+      },
+      { cacheKeyFn: (key) => JSON.stringify([key.roster, key.attended ?? null, key.first, key.sessionId]) },
+    ),
     myRegistrationBySessionId: new DataLoader(async (ids) => {
       if (!organizationId || !userId) return none(ids, null);
       const found = app.registrationQueries.latestOfUser(organizationId, userId, ids);

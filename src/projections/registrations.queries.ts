@@ -111,6 +111,43 @@ export class RegistrationQueries {
     return page(rows, first, totalCount, roster);
   }
 
+  /**
+   * The first page of several sessions' rosters in one statement (a page of sessions that asks for
+   * each one's participants), with their totals counted together, once, when one is asked for.
+   */
+  firstRosterPages(
+    sessionIds: readonly string[],
+    roster: SessionRoster,
+    filter: { attended?: boolean },
+    first: number,
+  ): Map<string, RegistrationPage> {
+    const { status, column } = ROSTER_ORDER[roster];
+    const where = ["r.session_id IN (SELECT value FROM json_each(@sessionIds))", "r.status = @status"];
+    if (filter.attended !== undefined) where.push(filter.attended ? "r.attended_at IS NOT NULL" : "r.attended_at IS NULL");
+    const params = { sessionIds: JSON.stringify(sessionIds), status };
+    const rows = prepared(
+      this.db,
+      `SELECT * FROM (
+         SELECT ${COLUMNS}, ${column} AS sort_key, ROW_NUMBER() OVER (PARTITION BY r.session_id ORDER BY ${column}, r.id) AS rank
+         FROM registrations r WHERE ${where.join(" AND ")}
+       ) WHERE rank <= @limit ORDER BY session_id, rank`,
+    ).all({ ...params, limit: first + 1 }) as Row[];
+    let totals: Map<string, number> | undefined;
+    const totalOf = (sessionId: string) => {
+      totals ??= new Map(
+        (
+          prepared(this.db, `SELECT r.session_id, count(*) AS total FROM registrations r WHERE ${where.join(" AND ")} GROUP BY r.session_id`).all(
+            params,
+          ) as { session_id: string; total: number }[]
+        ).map((row) => [row.session_id, Number(row.total)]),
+      );
+      return totals.get(sessionId) ?? 0;
+    };
+    const bySession = new Map<string, Row[]>(sessionIds.map((id) => [id, []]));
+    for (const row of rows) bySession.get(row.session_id)?.push(row);
+    return new Map([...bySession].map(([sessionId, sessionRows]) => [sessionId, page(sessionRows, first, () => totalOf(sessionId), roster)]));
+  }
+
   /** "My sessions": upcoming ones soonest first (unscheduled last), past ones latest first. */
   ofUser(
     userId: string,

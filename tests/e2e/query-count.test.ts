@@ -209,4 +209,23 @@ describe("read-model queries do not grow with the page size (DataLoader, no N+1)
     expect(mine).toHaveLength(REGISTERED_COUNT);
     expect(many.statements.length, many.statements.join("\n")).toBe(few.statements.length);
   });
+
+  it("a page of sessions with each one's participants and waitlist (and the participants' users) costs as many statements as a smaller page", async () => {
+    const WITH_PEOPLE = `query ($first: Int!) { sessions(first: $first) { nodes { id registeredCount waitlistedCount
+      participants(first: 3) { totalCount pageInfo { hasNextPage } nodes { id sessionId status user { id } } }
+      waitlist { totalCount nodes { id } } } } }`;
+    const few = await measure(WITH_PEOPLE, { first: 5 });
+    const many = await measure(WITH_PEOPLE, { first: SESSION_COUNT });
+    console.log(`[query-count] sessions with participants (first: 5) → ${few.statements.length}; (first: ${SESSION_COUNT}) → ${many.statements.length}`);
+    const nodes = many.data.sessions.nodes as any[];
+    expect(nodes).toHaveLength(SESSION_COUNT);
+    for (const node of nodes) {
+      expect(node.participants.totalCount).toBe(node.registeredCount);
+      expect(node.participants.nodes).toHaveLength(Math.min(3, node.registeredCount));
+      expect(node.participants.nodes.every((p: any) => p.sessionId === node.id && p.status === "REGISTERED")).toBe(true);
+      expect(node.waitlist.totalCount).toBe(node.waitlistedCount);
+    }
+    expect(nodes.some((node) => node.registeredCount > 0)).toBe(true);
+    expect(many.statements.length, many.statements.join("\n")).toBe(few.statements.length);
+  });
 });

@@ -23,7 +23,7 @@ export class SessionRegistrationsResolver {
     @Args(() => RosterPage) pageArgs: PageRequest,
     @Arg("attended", () => Boolean, { nullable: true, description: "Only those who attended (true) or not (false)" })
     attended?: boolean | null,
-  ): RegistrationConnection {
+  ): Promise<RegistrationConnection> {
     return roster(context, session, "PARTICIPANTS", pageArgs, attended ?? undefined);
   }
 
@@ -32,7 +32,7 @@ export class SessionRegistrationsResolver {
     @Root() session: Session,
     @Ctx() context: GraphQLContext,
     @Args(() => RosterPage) pageArgs: PageRequest,
-  ): RegistrationConnection {
+  ): Promise<RegistrationConnection> {
     return roster(context, session, "WAITLIST", pageArgs);
   }
 
@@ -57,15 +57,18 @@ export class SessionRegistrationsResolver {
   }
 }
 
-function roster(
+async function roster(
   context: GraphQLContext,
   session: Session,
   which: SessionRoster,
   pageArgs: PageRequest,
   attended?: boolean,
-): RegistrationConnection {
+): Promise<RegistrationConnection> {
   authorize(context, "Session.participants");
   const { first, after } = pageOf(pageArgs, RosterPage);
-  const page = context.app.registrationQueries.roster(session.id, which, { attended }, first, after ?? undefined);
+  // First pages are loaded together for every session of the page that asks for them.
+  const page = after
+    ? context.app.registrationQueries.roster(session.id, which, { attended }, first, after)
+    : await context.loaders.firstRosterPage.load({ sessionId: session.id, roster: which, attended, first });
   return toConnection(page, after, toRegistrationView);
 }
