@@ -137,9 +137,9 @@ describe("bad input is BAD_USER_INPUT naming the field; nothing is appended", ()
     expect([error.code, error.extensions.field]).toEqual(["BAD_USER_INPUT", "after"]);
   });
 
-  it("an unknown webhook id: webhook is null, changing it is NOT_FOUND", async () => {
+  it("an unknown webhook id: reading or changing it is NOT_FOUND", async () => {
     const id = "00000000-0000-4000-8000-000000000000";
-    expect(ok(await test.gql(WEBHOOK, { id }, org.token)).webhook).toBeNull();
+    expect(refused(await test.gql(WEBHOOK, { id }, org.token)).code).toBe("NOT_FOUND");
     await refusedWithoutEvents(() => test.gql(UPDATE, { input: { webhookId: id, enabled: false } }, org.token), "NOT_FOUND");
     await refusedWithoutEvents(() => test.gql(ROTATE, { input: { webhookId: id } }, org.token), "NOT_FOUND");
     await refusedWithoutEvents(() => test.gql(DELETE, { input: { webhookId: id } }, org.token), "NOT_FOUND");
@@ -194,11 +194,11 @@ describe("who may manage and read webhooks (authorization table)", () => {
     expect(refused(await test.gql(WEBHOOK, { id: webhookId }, reader.secret)).code).toBe("FORBIDDEN");
   });
 
-  it("§0 another organization's admin or key: the webhook is not listed, webhook(id) is null, changing it is NOT_FOUND", async () => {
+  it("§0 another organization's admin or key: the webhook is not listed, reading or changing it is NOT_FOUND", async () => {
     const otherKey = await createKey(["WEBHOOKS_MANAGE"], otherOrg.token);
     for (const token of [otherOrg.token, otherKey.secret]) {
       expect(ok(await test.gql(WEBHOOKS, {}, token)).webhooks.map((w: any) => w.id)).not.toContain(webhookId);
-      expect(ok(await test.gql(WEBHOOK, { id: webhookId }, token)).webhook).toBeNull();
+      expect(refused(await test.gql(WEBHOOK, { id: webhookId }, token)).code).toBe("NOT_FOUND");
       await refusedWithoutEvents(() => test.gql(UPDATE, { input: { webhookId, enabled: false } }, token), "NOT_FOUND");
       await refusedWithoutEvents(() => test.gql(ROTATE, { input: { webhookId } }, token), "NOT_FOUND");
       await refusedWithoutEvents(() => test.gql(DELETE, { input: { webhookId } }, token), "NOT_FOUND");

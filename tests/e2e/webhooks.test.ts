@@ -596,7 +596,7 @@ describe("changing a webhook", () => {
     const first = await createTeam(admin);
     await settled(admin, webhookId, first.eventId);
     expect(ok(await test.gql(DELETE, { input: { webhookId } }, admin.token)).deleteWebhook).toBe(webhookId);
-    expect(ok(await test.gql(WEBHOOK, { id: webhookId }, admin.token)).webhook).toBeNull();
+    expect(refused(await test.gql(WEBHOOK, { id: webhookId }, admin.token)).code).toBe("NOT_FOUND");
     expect(ok(await test.gql(WEBHOOKS, {}, admin.token)).webhooks.map((w: any) => w.id)).toEqual([witness.webhookId]);
 
     const second = await createTeam(admin);

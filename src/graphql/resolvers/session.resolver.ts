@@ -17,7 +17,7 @@ import { loadSessionView } from "./session-view-loader.js";
 
 @Resolver(() => Session)
 export class SessionResolver {
-  @Query(() => Session, { nullable: true, description: "One session of your organization; NOT_FOUND otherwise" })
+  @Query(() => Session, { description: "One session of your organization that you may see; NOT_FOUND otherwise" })
   async session(@Arg("id", () => ID) id: string, @Ctx() context: GraphQLContext): Promise<Session> {
     authorize(context, "session");
     return loadSessionView(context, id);

@@ -29,11 +29,12 @@ export class WebhookResolver {
     return context.app.webhookQueries.list(actor.organizationId).map(toWebhookView);
   }
 
-  @Query(() => Webhook, { nullable: true })
-  webhook(@Arg("id", () => ID) id: string, @Ctx() context: GraphQLContext): Webhook | null {
+  @Query(() => Webhook, { description: "One webhook of your organization; NOT_FOUND otherwise (also once deleted)" })
+  webhook(@Arg("id", () => ID) id: string, @Ctx() context: GraphQLContext): Webhook {
     const actor = authorize(context, "webhook");
     const record = context.app.webhookQueries.byId(id);
-    return record && record.organizationId === actor.organizationId && !record.deletedAt ? toWebhookView(record) : null;
+    if (!record || record.organizationId !== actor.organizationId || record.deletedAt) throw notFound("Webhook", id);
+    return toWebhookView(record);
   }
 
   @Query(() => [String], { description: "Event types a webhook can deliver" })
