@@ -34,7 +34,7 @@ const PARTICIPANT_MANAGERS: readonly Role[] = ["ADMIN", "EMPLOYEE"];
 const PARTICIPANTS: readonly Role[] = ROLES.filter((role) => role !== "AUDITOR");
 const PUBLIC = (kind: Permission["kind"], note?: string): Permission => ({ kind, public: true, ...(note ? { note } : {}) });
 const LEARNER_VISIBILITY =
-  "LEARNERs see only PLANNED, CONFIRMED and CANCELED sessions, public ones and private ones that target them, one of their teams or their e-mail (S5)";
+  "LEARNERs see only PLANNED, CONFIRMED and CANCELED sessions, public ones and private ones that target them, one of their teams or their e-mail";
 
 /**
  * Who may do what: the one place authorization is decided. Every GraphQL operation must appear
@@ -183,7 +183,7 @@ export const AUTHORIZATION = {
     kind: "subscription",
     roles: ["ADMIN", "AUDITOR"],
     scopes: ["events:read"],
-    note: "N2: replays from a position, then live; secrets in events are redacted",
+    note: "Replays from a position, then live; secrets in events are redacted",
   },
   webhooks: { kind: "query", roles: ["ADMIN", "AUDITOR"], scopes: ["webhooks:manage"] },
   webhook: { kind: "query", roles: ["ADMIN", "AUDITOR"], scopes: ["webhooks:manage"], note: "with its deliveries" },

@@ -1,7 +1,7 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, InputType } from "type-graphql";
 
-@InputType({ description: "N3: every field narrows the history; omitted fields do not" })
+@InputType({ description: "Every field narrows the history; omitted fields do not" })
 export class EventHistoryFilter {
   @Field(() => String, { nullable: true, description: "One stream, e.g. session-<id>" })
   streamName?: string | null;

@@ -17,7 +17,7 @@ export class RegisterForSessionInput {
   idempotencyKey?: string | null;
 }
 
-@InputType({ description: "S8: the public session link for someone without an account" })
+@InputType({ description: "The public session link, for someone without an account" })
 export class SignUpAndRegisterInput extends SignUpInput {
   @Field(() => ID, { description: "A PUBLIC session, PLANNED or CONFIRMED" })
   sessionId!: string;
@@ -35,7 +35,7 @@ export class CancelRegistrationInput {
   idempotencyKey?: string | null;
 }
 
-@InputType({ description: "S6: sent by the page the attendance link / QR code opens" })
+@InputType({ description: "Sent by the page the attendance link / QR code opens" })
 export class ConfirmAttendanceInput {
   @Field(() => ID)
   sessionId!: string;

@@ -7,7 +7,7 @@ export const IDEMPOTENCY = {
   description: "Send the same key when retrying a request: the change is then applied once",
 } as const;
 
-@InputType({ description: "S5. PUBLIC needs min/max participants; PRIVATE takes teams, users and e-mails" })
+@InputType({ description: "PUBLIC needs min/max participants; PRIVATE takes teams, users and e-mails" })
 export class SessionAudienceInput {
   @Field(() => SessionMode)
   mode!: SessionMode;
@@ -34,7 +34,7 @@ export class SessionAudienceInput {
   invitedEmails?: string[] | null;
 }
 
-@InputType({ description: "S1 fields; on edit, omitted fields stay as they are and null clears a field" })
+@InputType({ description: "What the session is; on edit, omitted fields stay as they are and null clears a field" })
 export class SessionDetailsFields {
   @Field(() => String, { nullable: true })
   summary?: string | null;
@@ -112,7 +112,7 @@ export class EditSessionDetailsInput extends SessionDetailsFields {
   idempotencyKey?: string | null;
 }
 
-@InputType({ description: "S2: the fields required depend on kind" })
+@InputType({ description: "The fields required depend on kind" })
 export class SetSessionFormatInput {
   @Field(() => ID)
   sessionId!: string;

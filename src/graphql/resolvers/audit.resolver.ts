@@ -61,7 +61,7 @@ export class AuditResolver {
 
   @Query(() => Session, {
     description:
-      "N3: the session exactly as it was at a past instant and/or stream revision, rebuilt from its events (fields read from other lists, like participants, are current)",
+      "The session exactly as it was at a past instant and/or stream revision, rebuilt from its events (fields read from other lists, like participants, are current)",
   })
   async sessionAsOf(
     @Arg("id", () => ID) id: string,
@@ -92,7 +92,7 @@ export class AuditResolver {
   }
 
   @Query(() => EventHistoryVerification, {
-    description: "N3: checks every stream's hash chain in your organization's history, in the event store itself",
+    description: "Checks every stream's hash chain in your organization's history, in the event store itself",
   })
   async verifyEventHistory(@Ctx() context: GraphQLContext): Promise<EventHistoryVerification> {
     const actor = authorize(context, "verifyEventHistory");

@@ -63,7 +63,7 @@ export class RegistrationResolver {
     return user ? toUserView(user) : null;
   }
 
-  @FieldResolver(() => [SessionDocument], { description: "S7: the session's documents, for participants holding a seat" })
+  @FieldResolver(() => [SessionDocument], { description: "The session's documents, for participants holding a seat" })
   async documents(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<SessionDocument[]> {
     if (registration.status !== "REGISTERED") return [];
     const session = await this.session(registration, context);
@@ -72,7 +72,7 @@ export class RegistrationResolver {
 
   @FieldResolver(() => SessionSurvey, {
     nullable: true,
-    description: "S7: the survey to fill in, once the session has ended, for participants who held a seat",
+    description: "The survey to fill in, once the session has ended, for participants who held a seat",
   })
   async survey(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<SessionSurvey | null> {
     if (registration.status !== "REGISTERED") return null;

@@ -56,7 +56,7 @@ export class SessionMutationsResolver {
     );
   }
 
-  @Mutation(() => Session, { description: "Change S1 fields: omitted fields stay, null clears" })
+  @Mutation(() => Session, { description: "Change what the session is (name, texts, prices, language…): omitted fields stay, null clears" })
   editSessionDetails(
     @Arg("input", () => EditSessionDetailsInput) input: EditSessionDetailsInput,
     @Ctx() context: GraphQLContext,
@@ -74,7 +74,7 @@ export class SessionMutationsResolver {
     );
   }
 
-  @Mutation(() => Session, { description: "S2: webinar, classroom or online, with the fields each needs" })
+  @Mutation(() => Session, { description: "How it is given: webinar, classroom or online, with the fields each needs" })
   setSessionFormat(@Arg("input", () => SetSessionFormatInput) input: SetSessionFormatInput, @Ctx() context: GraphQLContext) {
     const format =
       input.kind === "WEBINAR"
@@ -107,7 +107,7 @@ export class SessionMutationsResolver {
     );
   }
 
-  @Mutation(() => Session, { description: "S5: public min/max participants, or private targets" })
+  @Mutation(() => Session, { description: "Who may join: public with a participant range, or private with targets" })
   setSessionAudience(
     @Arg("input", () => SetSessionAudienceInput) input: SetSessionAudienceInput,
     @Ctx() context: GraphQLContext,
@@ -123,7 +123,7 @@ export class SessionMutationsResolver {
     );
   }
 
-  @Mutation(() => Session, { description: "S6: start and end, time zone, attendance link opening" })
+  @Mutation(() => Session, { description: "When: start and end, time zone, and when the attendance link opens" })
   setSessionSchedule(
     @Arg("input", () => SetSessionScheduleInput) input: SetSessionScheduleInput,
     @Ctx() context: GraphQLContext,
@@ -150,7 +150,7 @@ export class SessionMutationsResolver {
     );
   }
 
-  @Mutation(() => Session, { description: "S7: a document (name + URL) shown on the session page" })
+  @Mutation(() => Session, { description: "A document (name + URL) shown to participants holding a seat" })
   attachSessionDocument(
     @Arg("input", () => AttachSessionDocumentInput) input: AttachSessionDocumentInput,
     @Ctx() context: GraphQLContext,
@@ -183,7 +183,7 @@ export class SessionMutationsResolver {
     }));
   }
 
-  @Mutation(() => Session, { description: "S7: the survey shown after the session; null removes it" })
+  @Mutation(() => Session, { description: "The survey shown to participants after the session; null removes it" })
   setSessionSurvey(@Arg("input", () => SetSessionSurveyInput) input: SetSessionSurveyInput, @Ctx() context: GraphQLContext) {
     return execute(context, input.sessionId, "setSessionSurvey", input.idempotencyKey, (ctx) => ({
       type: "SetSessionSurvey",
@@ -226,7 +226,7 @@ export class SessionMutationsResolver {
     }));
   }
 
-  @Mutation(() => Session, { description: "PLANNED → CONFIRMED, validated by the owner (S4)" })
+  @Mutation(() => Session, { description: "PLANNED → CONFIRMED: the owner confirms it will take place before the minimum is reached" })
   confirmSession(@Arg("input", () => ConfirmSessionInput) input: ConfirmSessionInput, @Ctx() context: GraphQLContext) {
     return execute(context, input.sessionId, "confirmSession", input.idempotencyKey, (ctx) => ({
       type: "ConfirmSession",

@@ -27,7 +27,7 @@ export class SessionRegistrationsResolver {
     return roster(context, session, "PARTICIPANTS", pageArgs, attended ?? undefined);
   }
 
-  @FieldResolver(() => RegistrationConnection, { description: "Staff: the waitlist, first in line first (S9)" })
+  @FieldResolver(() => RegistrationConnection, { description: "Staff: the waitlist, first in line first" })
   waitlist(
     @Root() session: Session,
     @Ctx() context: GraphQLContext,
@@ -47,7 +47,7 @@ export class SessionRegistrationsResolver {
 
   @FieldResolver(() => AttendanceLink, {
     nullable: true,
-    description: "S6: the signed link and QR code participants open to confirm attendance (staff; null without a schedule)",
+    description: "The signed link and QR code participants open to confirm their attendance (staff; null without a schedule)",
   })
   async attendanceLink(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<AttendanceLink | null> {
     const resource = { sessionAssigneeId: session.assigneeId, sessionTrainerIds: trainerIdsOf(session.format) };

@@ -57,7 +57,7 @@ export class SessionResolver {
     return toConnection(page, after, (record) => toSessionView(record.session, record));
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "Never shown to learners (S1): null for them" })
+  @FieldResolver(() => String, { nullable: true, description: "Staff notes, never shown to learners: null for them" })
   privateNote(@Root() session: Session, @Ctx() context: GraphQLContext): string | null {
     return mayCall(context.actor, "Session.privateNote") ? session.privateNote : null;
   }
@@ -69,7 +69,7 @@ export class SessionResolver {
 
   @FieldResolver(() => SessionAudience, {
     nullable: true,
-    description: "S5. Learners see, of a private audience, only the entries naming them",
+    description: "Who may join. Learners see, of a private audience, only the entries naming them",
   })
   audience(@Root() session: Session, @Ctx() context: GraphQLContext): typeof SessionAudience | null {
     const audience = session.audience as DomainAudience | null;

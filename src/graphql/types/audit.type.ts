@@ -2,7 +2,7 @@ import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "./connection.js";
 
-@ObjectType({ description: "N3: one recorded event with who, when, what and why" })
+@ObjectType({ description: "One recorded event with who, when, what and why" })
 export class AuditEvent {
   @Field(() => String, { description: "Global position in the event log (a 64-bit integer as a string)" })
   position!: string;
@@ -62,7 +62,7 @@ export class HashChainBreak {
   recordedPreviousHash!: string | null;
 }
 
-@ObjectType({ description: "N3: whether the organization's history is as it was written" })
+@ObjectType({ description: "Whether the organization's history is as it was written (each event chained to the hash of the one before)" })
 export class EventHistoryVerification {
   @Field(() => Boolean)
   intact!: boolean;

@@ -49,7 +49,7 @@ export type RegistrationChangeKind = keyof typeof RegistrationChangeKind;
 
 registerEnumType(SessionStatus, {
   name: "SessionStatus",
-  description: "S3 lifecycle: DRAFT → LEAD → PLANNED → CONFIRMED, any non-canceled → CANCELED",
+  description: "DRAFT → LEAD → PLANNED → CONFIRMED; any status but CANCELED may become CANCELED; LEAD may go back to DRAFT",
 });
 registerEnumType(SessionCreationStatus, { name: "SessionCreationStatus", description: "A session starts as DRAFT or LEAD" });
 registerEnumType(SessionMode, { name: "SessionMode" });

@@ -35,7 +35,7 @@ export class Registration {
   @Field(() => CancellationReason, { nullable: true })
   cancellationReason!: CancellationReason | null;
 
-  @Field(() => String, { nullable: true, description: "The comment given on cancel (the session's cancel reason for S10)" })
+  @Field(() => String, { nullable: true, description: "The comment given on cancel (the session's cancel reason when the whole session was canceled)" })
   cancellationComment!: string | null;
 
   @Field(() => Boolean)
@@ -54,7 +54,7 @@ export class Registration {
 @ObjectType()
 export class RegistrationConnection extends Connection(Registration, "Registration") {}
 
-@ObjectType({ description: "S6: the session's signed attendance link, to show in the room" })
+@ObjectType({ description: "The session's signed attendance link, to show in the room" })
 export class AttendanceLink {
   @Field(() => String, { description: "Opened by a signed-in participant, it calls confirmAttendance" })
   url!: string;

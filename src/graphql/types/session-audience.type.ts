@@ -1,7 +1,7 @@
 import { createUnionType, Field, ID, Int, ObjectType } from "type-graphql";
 import type { SessionAudience as DomainAudience } from "../../domain/sessions/values.js";
 
-@ObjectType({ description: "S5: everyone in the organization can see and register, within the range" })
+@ObjectType({ description: "A public session: everyone in the organization can see it and register, within the participant range" })
 export class PublicAudience {
   @Field(() => Int)
   minParticipants!: number;
@@ -9,11 +9,11 @@ export class PublicAudience {
   @Field(() => Int)
   maxParticipants!: number;
 
-  @Field(() => Boolean, { description: "Beyond max, people join a first-come waitlist (S9)" })
+  @Field(() => Boolean, { description: "Beyond maxParticipants, people join a first-come, first-served waitlist; off, a full session refuses them" })
   waitlistEnabled!: boolean;
 }
 
-@ObjectType({ description: "S5: only the targets can see and register; with no target, nobody can" })
+@ObjectType({ description: "A private session: only the teams, people and e-mails it targets can see it and register; with no target, nobody can" })
 export class PrivateAudience {
   @Field(() => [ID])
   targetTeamIds!: string[];

@@ -1,7 +1,7 @@
 import { createUnionType, Field, ID, ObjectType } from "type-graphql";
 import type { SessionFormat as DomainFormat } from "../../domain/sessions/values.js";
 
-@ObjectType({ description: "S2: a live online session at a link" })
+@ObjectType({ description: "A live online session at a link" })
 export class WebinarFormat {
   @Field(() => String)
   link!: string;
@@ -14,7 +14,7 @@ export class WebinarFormat {
   hostId!: string | null;
 }
 
-@ObjectType({ description: "S2: an in-person session" })
+@ObjectType({ description: "An in-person session at a place" })
 export class ClassroomFormat {
   // Nullable in every format so clients can select trainerId across the union without a conflict.
   @Field(() => ID, { nullable: true, description: "Always set for this format" })
@@ -39,7 +39,7 @@ export class ClassroomFormat {
   courseIds!: string[];
 }
 
-@ObjectType({ description: "S2: self-paced online content" })
+@ObjectType({ description: "Self-paced online content: a course and/or a journey" })
 export class OnlineFormat {
   @Field(() => ID, { nullable: true })
   trainerId!: string | null;

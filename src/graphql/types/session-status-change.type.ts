@@ -3,7 +3,7 @@ import { Field, ID, ObjectType } from "type-graphql";
 import { SessionStatus } from "./enums.js";
 import { Session } from "./session.type.js";
 
-@ObjectType({ description: "A session moved from one status to another (S3)" })
+@ObjectType({ description: "A session moved from one status to another" })
 export class SessionStatusChange {
   @Field(() => ID)
   sessionId!: string;

@@ -5,7 +5,7 @@ import { Money } from "./money.type.js";
 import { SessionAudience } from "./session-audience.type.js";
 import { SessionFormat } from "./session-format.type.js";
 
-@ObjectType({ description: "S6: when the session happens, in UTC and in its time zone" })
+@ObjectType({ description: "When the session happens, in UTC and in its time zone, and when its attendance link opens" })
 export class SessionSchedule {
   @Field(() => DateTimeResolver)
   startsAt!: Date;
@@ -44,7 +44,7 @@ export class SessionDocument {
   url!: string;
 }
 
-@ObjectType({ description: "S7: shown on the learner's dashboard after the session" })
+@ObjectType({ description: "A survey shown to participants once the session has ended" })
 export class SessionSurvey {
   @Field(() => String)
   title!: string;
@@ -53,7 +53,7 @@ export class SessionSurvey {
   url!: string;
 }
 
-@ObjectType({ description: "An academy session (S1–S7)" })
+@ObjectType({ description: "An instructor-led session of the academy: what, how, for whom, when, and its status" })
 export class Session {
   @Field(() => ID)
   id!: string;
@@ -145,13 +145,13 @@ export class Session {
   @Field(() => Int, { description: "Revision of the session's event stream (0 = just created)" })
   revision!: number;
 
-  @Field(() => Int, { description: "People holding a seat (S9: never more than maxParticipants)" })
+  @Field(() => Int, { description: "People holding a seat (never more than maxParticipants)" })
   registeredCount!: number;
 
   @Field(() => Int, { description: "People on the waitlist" })
   waitlistedCount!: number;
 
-  @Field(() => Int, { description: "Participants marked as attended (S6)" })
+  @Field(() => Int, { description: "Participants marked as attended (by the attendance link or by staff)" })
   attendedCount!: number;
 
   @Field(() => Int, { nullable: true, description: "Seats left on a public session; null for private ones (no cap)" })
