@@ -13,6 +13,8 @@ import { createMailer, type Mailer } from "./adapters/mail/mailer.js";
 import { MailNotificationsReactor } from "./adapters/side-effects/mail-notifications.reactor.js";
 import { SideEffectRunner } from "./adapters/side-effects/side-effect-runner.js";
 import { WebhookDeliveriesReactor } from "./adapters/side-effects/webhook-deliveries.reactor.js";
+import { createWorkflowRunner } from "./adapters/workflows/all-workflows.js";
+import type { WorkflowRunner } from "./adapters/workflows/workflow-runner.js";
 import type { Config } from "./config.js";
 import { signInDecider, type SignInCommand, type SignInEvent, type SignInState } from "./domain/access/sign-in.js";
 import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent, type ApiKeyState } from "./domain/api-keys/api-key.js";
@@ -91,6 +93,8 @@ export interface App {
   sideEffects: CommandHandler<SideEffectCommand, SideEffectEvent, SideEffectState>;
   /** E-mails and webhook deliveries, claimed so that one replica runs each. */
   sideEffectRunner: SideEffectRunner;
+  /** Heals what a process that died between two streams left behind (e-mail claims, sign-up seats). */
+  workflowRunner: WorkflowRunner;
   /** Resolves once the read models include `position` (read-your-writes); false on timeout. */
   caughtUp(position: bigint | null): Promise<boolean>;
   close(): Promise<void>;
@@ -148,6 +152,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     sweepIntervalMs: config.sideEffects.sweepIntervalMs,
   });
   sideEffectRunner.start();
+  const sessions = new CommandHandler(store, sessionDecider);
+  const emailClaims = new CommandHandler(store, emailClaimDecider);
+  const workflowRunner = createWorkflowRunner({
+    store,
+    db: readModels,
+    clock,
+    logger,
+    intervalMs: config.sideEffects.sweepIntervalMs,
+    emailClaims,
+    sessions,
+  });
+  workflowRunner.start();
 
   return {
     config,
@@ -171,16 +187,17 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     apiKeyQueries: new ApiKeyQueries(readModels),
     webhookQueries,
     sideEffectQueries,
-    sessions: new CommandHandler(store, sessionDecider),
+    sessions,
     organizations: new CommandHandler(store, organizationDecider),
     users,
-    userRegistration: new UserRegistration(store, new CommandHandler(store, emailClaimDecider), users),
+    userRegistration: new UserRegistration(emailClaims, users),
     teams: new CommandHandler(store, teamDecider),
     apiKeys: new CommandHandler(store, apiKeyDecider),
     signIns: new CommandHandler(store, signInDecider),
     webhooks: new CommandHandler(store, webhookDecider),
     sideEffects,
     sideEffectRunner,
+    workflowRunner,
     async caughtUp(position) {
       if (position === null) return true;
       const reached = await projector.waitFor(position, config.readYourWritesTimeoutMs);
@@ -188,6 +205,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       return reached;
     },
     async close() {
+      await workflowRunner.stop();
       await sideEffectRunner.stop();
       await projector.stop();
       readModels.close();

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "../../adapters/auth/passwords.js";
+import type { RegisterForSession } from "../../domain/sessions/commands.js";
+import type { CommandContext } from "../../domain/shared/decider.js";
 import { DomainError } from "../../domain/shared/errors.js";
 import { countryCodeSchema, emailSchema, nonEmptyText, parseOrThrow } from "../../domain/shared/validation.js";
 import { passwordSchema } from "../../domain/users/user.js";
+import { signUpRegistrationId } from "../../domain/workflows/sign-up-seat-release.js";
 import type { GraphQLContext } from "../context.js";
 import type { SignUpInput } from "../inputs/identity.input.js";
 
@@ -25,6 +28,21 @@ export async function prepareSignUp(context: GraphQLContext, input: SignUpInput)
   const organization = context.app.identityQueries.organization(input.organizationId);
   if (!organization) throw new DomainError("NOT_FOUND", `Organization ${input.organizationId} was not found`);
   return { organizationId: organization.id, email, displayName, country, passwordHash: await hashPassword(input.password) };
+}
+
+/**
+ * S8, the public session link: the seat (or place in line) of a person whose account does not
+ * exist yet. Its registration id marks it as a sign-up's, so that the sign-up-seat-release
+ * workflow gives it back when the account is never recorded.
+ */
+export function signUpSeat(sessionId: string, userId: string, signUp: PreparedSignUp, context: CommandContext): RegisterForSession {
+  return {
+    type: "RegisterForSession",
+    sessionId,
+    registrationId: signUpRegistrationId(userId),
+    participant: { userId, email: signUp.email, country: signUp.country, teamIds: [] },
+    context,
+  };
 }
 
 /** Records the LEARNER account (unique e-mail per organization) and waits until it can sign in. */
