@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
 import type { App } from "../app.js";
 import { type Actor, actorIdOf } from "../domain/access/actor.js";
 import { authorize as authorizeWithTable, mayCall, type Operation, type Resource } from "../domain/access/authorization.js";
 import type { CommandContext } from "../domain/shared/decider.js";
 import { DomainError } from "../domain/shared/errors.js";
-import { deterministicUuid } from "../domain/shared/event-metadata.js";
+import { canonicalJson, deterministicUuid } from "../domain/shared/event-metadata.js";
 import type { UserRecord } from "../projections/identity.queries.js";
 import type { RegistrationPage, RegistrationRecord, SessionRoster } from "../projections/registrations.queries.js";
 import type { SessionRecord } from "../projections/sessions.queries.js";
@@ -153,17 +153,30 @@ export function requireUser(context: GraphQLContext, operation: Operation): Extr
 }
 
 /**
- * Context of a command sent by the caller. With an idempotency key, the command id (and so
- * the event ids) is the same on every retry of the same operation by the same caller.
+ * Context of a command sent by the caller. With an idempotency key (in the mutation's input), the
+ * command id (and so the event ids) is the same on every retry of the same operation by the same
+ * caller, and the key is bound to a hash of the input: the same key with another input is refused.
  */
-export function commandContext(context: GraphQLContext, operation: string, idempotencyKey?: string | null): CommandContext {
+export function commandContext(
+  context: GraphQLContext,
+  operation: string,
+  input?: { idempotencyKey?: string | null } | null,
+): CommandContext {
   const actor = requireActor(context);
   const actorId = actorIdOf(actor);
+  const key = input?.idempotencyKey;
   return {
-    commandId: idempotencyKey ? deterministicUuid(`${actor.organizationId}/${actorId}/${operation}/${idempotencyKey}`) : randomUUID(),
+    commandId: key ? deterministicUuid(`${actor.organizationId}/${actorId}/${operation}/${key}`) : randomUUID(),
     organizationId: actor.organizationId,
     actorId,
     now: context.app.clock.now(),
     correlationId: context.requestId,
+    ...(key ? { inputHash: inputHash(input) } : {}),
   };
+}
+
+/** sha256 of the input as JSON with sorted keys (dates as ISO strings), the key itself left out. */
+function inputHash(input: { idempotencyKey?: string | null }): string {
+  const { idempotencyKey: _key, ...rest } = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
+  return createHash("sha256").update(canonicalJson(rest)).digest("hex");
 }

@@ -40,7 +40,8 @@ describe("command handler", () => {
     await writer.run("a", create);
     const head = await store.headPosition();
     const again = await writer.run("a", { type: "EditSessionDetails", changes: { name: "Shared" } });
-    expect(again).toMatchObject({ appended: [], position: null });
+    // Nothing appended; its position is the stream's last event, for a reader to wait for.
+    expect(again).toMatchObject({ appended: [], position: head });
     expect(await store.headPosition()).toBe(head);
   });
 

@@ -1,6 +1,7 @@
 import type { CommandContext, Decider } from "./decider.js";
 import { DomainError } from "./errors.js";
 import type { DomainEvent } from "./event-codec.js";
+import { assertSameInput, bindIdempotencyKey } from "./idempotency.js";
 import { deterministicUuid, hashEvent, SCHEMA_VERSION, type EventMetadata } from "./event-metadata.js";
 import {
   type EventStore,
@@ -14,7 +15,10 @@ export interface CommandResult<State> {
   state: State;
   /** Events this command appended; [] when it was already applied. */
   appended: EventToAppend[];
-  /** Global position of the last appended event (null when nothing was written). */
+  /**
+   * The global position a read model must reach to show this result: the last appended event's,
+   * or for a command already applied, the stream's last event's (null: the stream is empty).
+   */
   position: bigint | null;
   /** Revision of the stream after the command (null: the stream does not exist). */
   revision: bigint | null;
@@ -26,6 +30,8 @@ export type Guard<State> = (state: State) => void | Promise<void>;
 interface LoadedStream<State> {
   state: State;
   revision: bigint | null;
+  /** Global position of the stream's last event. */
+  lastPosition: bigint | null;
   lastEventHash: string | null;
 }
 
@@ -85,7 +91,11 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
         attempt -= 1;
         continue;
       }
-      if (events.length === 0) return { state: loaded.state, appended: [], position: null, revision: loaded.revision };
+      if (events.length === 0) {
+        await assertSameInput(this.store, command.context);
+        return { state: loaded.state, appended: [], position: loaded.lastPosition, revision: loaded.revision };
+      }
+      await bindIdempotencyKey(this.store, streamName, command.context);
 
       const toAppend = this.toStoredEvents(streamName, events, command.context, loaded);
       try {
@@ -104,6 +114,7 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
         this.remember(streamName, {
           state,
           revision: result.nextExpectedRevision,
+          lastPosition: result.position,
           lastEventHash: hashEvent({ ...last, streamName, revision: result.nextExpectedRevision }),
         });
         return { state, appended: toAppend, position: result.position, revision: result.nextExpectedRevision };
@@ -165,7 +176,7 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     for (const event of recorded) state = this.decider.evolve(state, this.decider.codec.decode(event));
     const last = recorded[recorded.length - 1];
     // Not cached here: a read outside the stream's queue could put an older view over a newer one.
-    return { state, revision: last?.revision ?? null, lastEventHash: last ? hashEvent(last) : null };
+    return { state, revision: last?.revision ?? null, lastPosition: last?.position ?? null, lastEventHash: last ? hashEvent(last) : null };
   }
 
   private remember(streamName: string, loaded: LoadedStream<State>): void {

@@ -20,4 +20,6 @@ export interface CommandContext {
   now: Date;
   correlationId: string;
   causationId?: string;
+  /** With an idempotency key: a hash of the input it came with (the key is bound to that input). */
+  inputHash?: string;
 }

@@ -24,7 +24,7 @@ import {
   sessionResource,
 } from "../services/registrations.js";
 import { startSignIn } from "../services/sign-in.js";
-import { prepareSignUp, recordLearner } from "../services/sign-up.js";
+import { prepareSignUp, recordLearner, signUpSeat } from "../services/sign-up.js";
 import { Registration } from "../types/registration.type.js";
 import { AuthPayload } from "../types/user.type.js";
 
@@ -39,7 +39,7 @@ export class SignUpAndRegisterPayload extends AuthPayload {
 export class RegistrationMutationsResolver {
   @Mutation(() => Registration, {
     description:
-      "Join a free session (S8): a seat, or the waitlist when full (S9). Registering again returns the same registration.",
+      "Join a free session: a seat, or the waitlist when it is full. Registering again returns the same registration.",
   })
   async registerForSession(
     @Arg("input", () => RegisterForSessionInput) input: RegisterForSessionInput,
@@ -56,7 +56,7 @@ export class RegistrationMutationsResolver {
       authorizeWithTable(actor, "RegisterForSessionInput.userId", sessionResource(record.session));
     }
     const participant = await participantFor(context, actor, input.userId);
-    const ctx = commandContext(context, "registerForSession", input.idempotencyKey);
+    const ctx = commandContext(context, "registerForSession", input);
     const registrationId = deterministicUuid(`registration/${ctx.commandId}/${participant.userId}`);
     const result = await runRegistrationCommand(
       context,
@@ -81,7 +81,7 @@ export class RegistrationMutationsResolver {
   }
 
   @Mutation(() => SignUpAndRegisterPayload, {
-    description: "S8, public session link: create a LEARNER account, register it for the session and sign in, in one step",
+    description: "Public session link: create a LEARNER account, register it for the session and sign in, in one step",
   })
   async signUpAndRegister(
     @Arg("input", () => SignUpAndRegisterInput) input: SignUpAndRegisterInput,
@@ -90,7 +90,7 @@ export class RegistrationMutationsResolver {
     authorize(context, "signUpAndRegister");
     const sessionId = parseOrThrow(idSchema, input.sessionId, "sessionId");
     const signUp = await prepareSignUp(context, input);
-    const { organizationId, email, country } = signUp;
+    const { organizationId, email } = signUp;
     if (context.app.identityQueries.userByEmail(organizationId, email)) {
       throw new DomainError("ALREADY_EXISTS", "This e-mail already has an account here: sign in, then register", {
         field: "email",
@@ -99,14 +99,9 @@ export class RegistrationMutationsResolver {
     const userId = randomUUID();
     const ctx = { commandId: randomUUID(), organizationId, actorId: userId, now: context.app.clock.now(), correlationId: context.requestId };
     // The seat is the scarce resource, so it is decided first (refusals write nothing, no account
-    // included); the account follows, and if it cannot be recorded the seat is given back.
-    const register: RegisterForSession = {
-      type: "RegisterForSession",
-      sessionId,
-      registrationId: deterministicUuid(`registration/${ctx.commandId}/${userId}`),
-      participant: { userId, email, country, teamIds: [] },
-      context: ctx,
-    };
+    // included); the account follows, and if it cannot be recorded the seat is given back, here
+    // at once, or by the sign-up-seat-release workflow when this process dies before it could.
+    const register = signUpSeat(sessionId, userId, signUp, ctx);
     const result = await runRegistrationCommand(context, null, sessionId, register, (session) => {
       // The public link: open public sessions only, exactly as a learner would see them.
       const open = session.mode === "PUBLIC" && LEARNER_VISIBLE_STATUSES.includes(session.status);
@@ -144,7 +139,7 @@ export class RegistrationMutationsResolver {
         sessionId,
         registrationId,
         comment: input.comment,
-        context: commandContext(context, "cancelRegistration", input.idempotencyKey),
+        context: commandContext(context, "cancelRegistration", input),
       },
       (session, entry) => {
         authorizeWithTable(actor, "cancelRegistration", { ...sessionResource(session), userId: entry(registrationId)?.userId });
@@ -154,7 +149,7 @@ export class RegistrationMutationsResolver {
   }
 
   @Mutation(() => Registration, {
-    description: "S6: the attendance link / QR code, opened by a registered participant while it is valid",
+    description: "The attendance link / QR code, opened by a registered participant while it is valid",
   })
   async confirmAttendance(
     @Arg("input", () => ConfirmAttendanceInput) input: ConfirmAttendanceInput,
@@ -178,7 +173,7 @@ export class RegistrationMutationsResolver {
     return registrationAfterCommand(context, actor.organizationId, registrationId, result);
   }
 
-  @Mutation(() => Registration, { description: "S6: staff mark a participant as attended (from the session's start on)" })
+  @Mutation(() => Registration, { description: "Staff mark a participant as attended (from the session's start on)" })
   async markAttendance(
     @Arg("input", () => MarkAttendanceInput) input: MarkAttendanceInput,
     @Ctx() context: GraphQLContext,
@@ -194,7 +189,7 @@ export class RegistrationMutationsResolver {
         sessionId,
         method: "STAFF",
         registrationId,
-        context: commandContext(context, "markAttendance", input.idempotencyKey),
+        context: commandContext(context, "markAttendance", input),
       },
       (session) => authorizeWithTable(actor, "markAttendance", sessionResource(session)),
     );

@@ -49,7 +49,7 @@ export class SessionMutationsResolver {
       context,
       sessionId,
       "createSession",
-      input.idempotencyKey,
+      input,
       (ctx) => ({ type: "CreateSession", sessionId, context: ctx, status: input.status, mode: input.mode, details, audience }),
       undefined,
       { assigneeId: details.assigneeId as string | null | undefined, audience, audiencePrefix: "audience." },
@@ -67,7 +67,7 @@ export class SessionMutationsResolver {
       context,
       input.sessionId,
       "editSessionDetails",
-      input.idempotencyKey,
+      input,
       (ctx) => ({ type: "EditSessionDetails", sessionId: input.sessionId, context: ctx, changes }),
       undefined,
       { assigneeId: input.assigneeId },
@@ -100,7 +100,7 @@ export class SessionMutationsResolver {
       context,
       input.sessionId,
       "setSessionFormat",
-      input.idempotencyKey,
+      input,
       (ctx) => ({ type: "SetSessionFormat", sessionId: input.sessionId, context: ctx, format: format as never }),
       "format.",
       { trainerId: input.trainerId, hostId: input.hostId },
@@ -116,7 +116,7 @@ export class SessionMutationsResolver {
       context,
       input.sessionId,
       "setSessionAudience",
-      input.idempotencyKey,
+      input,
       (ctx) => ({ type: "SetSessionAudience", sessionId: input.sessionId, context: ctx, audience: audienceFrom(input) }),
       "audience.",
       { audience: audienceFrom(input) },
@@ -134,7 +134,7 @@ export class SessionMutationsResolver {
       context,
       input.sessionId,
       "setSessionSchedule",
-      input.idempotencyKey,
+      input,
       (ctx) => ({
         type: "SetSessionSchedule",
         sessionId: input.sessionId,
@@ -159,7 +159,7 @@ export class SessionMutationsResolver {
       context,
       input.sessionId,
       "attachSessionDocument",
-      input.idempotencyKey,
+      input,
       (ctx) => ({
         type: "AttachSessionDocument",
         sessionId: input.sessionId,
@@ -175,7 +175,7 @@ export class SessionMutationsResolver {
     @Arg("input", () => RemoveSessionDocumentInput) input: RemoveSessionDocumentInput,
     @Ctx() context: GraphQLContext,
   ) {
-    return execute(context, input.sessionId, "removeSessionDocument", input.idempotencyKey, (ctx) => ({
+    return execute(context, input.sessionId, "removeSessionDocument", input, (ctx) => ({
       type: "RemoveSessionDocument",
       sessionId: input.sessionId,
       context: ctx,
@@ -185,7 +185,7 @@ export class SessionMutationsResolver {
 
   @Mutation(() => Session, { description: "The survey shown to participants after the session; null removes it" })
   setSessionSurvey(@Arg("input", () => SetSessionSurveyInput) input: SetSessionSurveyInput, @Ctx() context: GraphQLContext) {
-    return execute(context, input.sessionId, "setSessionSurvey", input.idempotencyKey, (ctx) => ({
+    return execute(context, input.sessionId, "setSessionSurvey", input, (ctx) => ({
       type: "SetSessionSurvey",
       sessionId: input.sessionId,
       context: ctx,
@@ -195,7 +195,7 @@ export class SessionMutationsResolver {
 
   @Mutation(() => Session, { description: "DRAFT → LEAD" })
   markSessionAsLead(@Arg("input", () => ChangeSessionStatusInput) input: ChangeSessionStatusInput, @Ctx() context: GraphQLContext) {
-    return execute(context, input.sessionId, "markSessionAsLead", input.idempotencyKey, (ctx) => ({
+    return execute(context, input.sessionId, "markSessionAsLead", input, (ctx) => ({
       type: "MarkSessionAsLead",
       sessionId: input.sessionId,
       context: ctx,
@@ -208,7 +208,7 @@ export class SessionMutationsResolver {
     @Arg("input", () => ChangeSessionStatusInput) input: ChangeSessionStatusInput,
     @Ctx() context: GraphQLContext,
   ) {
-    return execute(context, input.sessionId, "returnSessionToDraft", input.idempotencyKey, (ctx) => ({
+    return execute(context, input.sessionId, "returnSessionToDraft", input, (ctx) => ({
       type: "ReturnSessionToDraft",
       sessionId: input.sessionId,
       context: ctx,
@@ -218,7 +218,7 @@ export class SessionMutationsResolver {
 
   @Mutation(() => Session, { description: "DRAFT or LEAD → PLANNED: validated, visible, open for registration" })
   planSession(@Arg("input", () => ChangeSessionStatusInput) input: ChangeSessionStatusInput, @Ctx() context: GraphQLContext) {
-    return execute(context, input.sessionId, "planSession", input.idempotencyKey, (ctx) => ({
+    return execute(context, input.sessionId, "planSession", input, (ctx) => ({
       type: "PlanSession",
       sessionId: input.sessionId,
       context: ctx,
@@ -228,7 +228,7 @@ export class SessionMutationsResolver {
 
   @Mutation(() => Session, { description: "PLANNED → CONFIRMED: the owner confirms it will take place before the minimum is reached" })
   confirmSession(@Arg("input", () => ConfirmSessionInput) input: ConfirmSessionInput, @Ctx() context: GraphQLContext) {
-    return execute(context, input.sessionId, "confirmSession", input.idempotencyKey, (ctx) => ({
+    return execute(context, input.sessionId, "confirmSession", input, (ctx) => ({
       type: "ConfirmSession",
       sessionId: input.sessionId,
       context: ctx,
@@ -237,7 +237,7 @@ export class SessionMutationsResolver {
 
   @Mutation(() => Session, { description: "Any status but CANCELED → CANCELED, with a reason" })
   cancelSession(@Arg("input", () => CancelSessionInput) input: CancelSessionInput, @Ctx() context: GraphQLContext) {
-    return execute(context, input.sessionId, "cancelSession", input.idempotencyKey, (ctx) => ({
+    return execute(context, input.sessionId, "cancelSession", input, (ctx) => ({
       type: "CancelSession",
       sessionId: input.sessionId,
       context: ctx,
@@ -254,14 +254,14 @@ async function execute(
   context: GraphQLContext,
   sessionId: string,
   operation: Operation,
-  idempotencyKey: string | null | undefined,
+  input: { idempotencyKey?: string | null },
   build: (ctx: CommandContext) => SessionCommand,
   fieldPrefix?: string,
   references: References = {},
 ): Promise<Session> {
   const actor = requireActor(context);
   parseOrThrow(idSchema, sessionId, "sessionId");
-  const command = build(commandContext(context, operation, idempotencyKey));
+  const command = build(commandContext(context, operation, input));
   // Who may act depends on the session (its assignee), so the check runs on the state loaded for
   // the decision; only then are the users and teams it names looked up (no probing by outsiders).
   const guard = async (state: SessionState) => {
