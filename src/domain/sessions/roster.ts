@@ -1,13 +1,33 @@
 import { List, Map as ImmutableMap, OrderedMap } from "immutable";
 import { assertNever } from "../shared/errors.js";
-import type { RegistrationEvent, RegistrationStatus } from "./registration-events.js";
+import type { AttendanceMethod, CancellationReason, RegistrationEvent, RegistrationStatus } from "./registration-events.js";
 
+/** One registration as the session's stream tells it (what the API answers when the read model lags). */
 export interface RosterEntry {
   registrationId: string;
   userId: string;
   status: RegistrationStatus;
+  registeredBy: string;
+  requestedAt: string;
+  registeredAt: string | null;
+  promotedAt: string | null;
+  canceledAt: string | null;
+  canceledBy: string | null;
+  cancellationReason: CancellationReason | null;
+  cancellationComment: string | null;
   attendedAt: string | null;
+  attendanceMethod: AttendanceMethod | null;
 }
+
+const NEW_ENTRY = {
+  promotedAt: null,
+  canceledAt: null,
+  canceledBy: null,
+  cancellationReason: null,
+  cancellationComment: null,
+  attendedAt: null,
+  attendanceMethod: null,
+} as const;
 
 /**
  * Who holds a seat, who waits and in which order: the state the capacity rule (S9) decides on.
@@ -46,14 +66,30 @@ export function evolveRoster(roster: Roster, event: RegistrationEvent): Roster {
     case "ParticipantRegistered":
       return {
         ...roster,
-        entries: put({ registrationId: d.registrationId, userId: d.userId, status: "REGISTERED", attendedAt: null }),
+        entries: put({
+          ...NEW_ENTRY,
+          registrationId: d.registrationId,
+          userId: d.userId,
+          status: "REGISTERED",
+          registeredBy: event.data.registeredBy,
+          requestedAt: event.data.registeredAt,
+          registeredAt: event.data.registeredAt,
+        }),
         activeByUser: roster.activeByUser.set(d.userId, d.registrationId),
         registeredCount: roster.registeredCount + 1,
       };
     case "ParticipantWaitlisted":
       return {
         ...roster,
-        entries: put({ registrationId: d.registrationId, userId: d.userId, status: "WAITLISTED", attendedAt: null }),
+        entries: put({
+          ...NEW_ENTRY,
+          registrationId: d.registrationId,
+          userId: d.userId,
+          status: "WAITLISTED",
+          registeredBy: event.data.registeredBy,
+          requestedAt: event.data.waitlistedAt,
+          registeredAt: null,
+        }),
         activeByUser: roster.activeByUser.set(d.userId, d.registrationId),
         waitlist: roster.waitlist.push(d.registrationId),
       };
@@ -61,7 +97,7 @@ export function evolveRoster(roster: Roster, event: RegistrationEvent): Roster {
       if (!entry) return roster;
       return {
         ...roster,
-        entries: put({ ...entry, status: "REGISTERED" }),
+        entries: put({ ...entry, status: "REGISTERED", registeredAt: event.data.promotedAt, promotedAt: event.data.promotedAt }),
         registeredCount: roster.registeredCount + 1,
         waitlist: withoutWaiting(d.registrationId),
       };
@@ -69,7 +105,14 @@ export function evolveRoster(roster: Roster, event: RegistrationEvent): Roster {
       if (!entry) return roster;
       return {
         ...roster,
-        entries: put({ ...entry, status: "CANCELED" }),
+        entries: put({
+          ...entry,
+          status: "CANCELED",
+          canceledAt: event.data.canceledAt,
+          canceledBy: event.data.canceledBy,
+          cancellationReason: event.data.reason,
+          cancellationComment: event.data.comment,
+        }),
         activeByUser: roster.activeByUser.delete(entry.userId),
         registeredCount: roster.registeredCount - (entry.status === "REGISTERED" ? 1 : 0),
         attendedCount: roster.attendedCount - (entry.attendedAt !== null ? 1 : 0),
@@ -80,12 +123,18 @@ export function evolveRoster(roster: Roster, event: RegistrationEvent): Roster {
       if (!entry) return roster;
       return {
         ...roster,
-        entries: put({ ...entry, attendedAt: event.data.confirmedAt }),
+        entries: put({ ...entry, attendedAt: event.data.confirmedAt, attendanceMethod: event.data.method }),
         attendedCount: roster.attendedCount + (entry.attendedAt === null ? 1 : 0),
       };
     default:
       return assertNever(event);
   }
+}
+
+/** 1 = next to get a seat; null unless waiting. */
+export function waitlistPositionOf(roster: Roster, registrationId: string): number | null {
+  const index = roster.waitlist.indexOf(registrationId);
+  return index === -1 ? null : index + 1;
 }
 
 export function activeRegistrationOf(roster: Roster, userId: string): RosterEntry | null {

@@ -5,6 +5,7 @@ import { authorize as authorizeWithTable, mayCall } from "../../domain/access/au
 import { canSeeSession, LEARNER_VISIBLE_STATUSES } from "../../domain/access/session-visibility.js";
 import type { Participant, RegisterForSession } from "../../domain/sessions/commands.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
+import { registrationOfRequest } from "../../domain/sessions/registration-snapshot.js";
 import { DomainError, ValidationError } from "../../domain/shared/errors.js";
 import { deterministicUuid } from "../../domain/shared/event-metadata.js";
 import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
@@ -73,9 +74,7 @@ export class RegistrationMutationsResolver {
         if (forSomeoneElse) authorizeWithTable(actor, "RegisterForSessionInput.userId", sessionResource(session));
       },
     );
-    // The person's active registration, or this very request's when it was retried after a cancel.
-    const roster = result.state.kind === "Existing" ? result.state.roster : null;
-    const current = roster?.activeByUser.get(participant.userId) ?? (roster?.entries.has(registrationId) ? registrationId : undefined);
+    const current = registrationOfRequest(result.state, participant.userId, registrationId);
     if (!current) throw notFound("Registration of user", participant.userId);
     return registrationAfterCommand(context, actor.organizationId, current, result);
   }
@@ -169,7 +168,9 @@ export class RegistrationMutationsResolver {
       userId: actor.userId,
       context: commandContext(context, "confirmAttendance"),
     });
-    const registrationId = result.state.kind === "Existing" ? result.state.roster.activeByUser.get(actor.userId)! : "";
+    // The decision confirmed the caller's active registration (it refuses anyone without one).
+    const registrationId = registrationOfRequest(result.state, actor.userId, "");
+    if (!registrationId) throw notFound("Registration of user", actor.userId);
     return registrationAfterCommand(context, actor.organizationId, registrationId, result);
   }
 

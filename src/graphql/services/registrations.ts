@@ -1,10 +1,10 @@
-import { GraphQLError } from "graphql";
 import type { Actor } from "../../domain/access/actor.js";
 import type { Resource } from "../../domain/access/authorization.js";
 import { canSeeSession } from "../../domain/access/session-visibility.js";
 import type { RegistrationCommand } from "../../domain/sessions/commands.js";
 import type { Session, SessionState } from "../../domain/sessions/decider.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
+import { registrationSnapshot } from "../../domain/sessions/registration-snapshot.js";
 import type { RosterEntry } from "../../domain/sessions/roster.js";
 import type { CommandResult } from "../../domain/shared/command-handler.js";
 import { DomainError } from "../../domain/shared/errors.js";
@@ -56,19 +56,20 @@ export function sessionOfRegistration(
   return { sessionId: record.sessionId, registrationId };
 }
 
-/** After a command: the registration as the read model shows it once it has caught up. */
+/**
+ * After a command: the registration as the read model shows it once it has caught up; if it has
+ * not in time, as the decided state tells it (a recorded write is never answered as a failure).
+ */
 export async function registrationAfterCommand(
   context: GraphQLContext,
   organizationId: string,
   registrationId: string,
   result: CommandResult<SessionState>,
 ): Promise<Registration> {
-  await context.app.caughtUp(result.position);
-  const record = context.app.registrationQueries.byIds(organizationId, [registrationId]).get(registrationId);
-  if (!record) {
-    throw new GraphQLError("The change is recorded but not readable yet: send the same request again in a moment", {
-      extensions: { code: "SERVICE_UNAVAILABLE" },
-    });
-  }
-  return toRegistrationView(record);
+  const caughtUp = await context.app.caughtUp(result.position);
+  const record = caughtUp ? context.app.registrationQueries.byIds(organizationId, [registrationId]).get(registrationId) : undefined;
+  if (record) return toRegistrationView(record);
+  const snapshot = registrationSnapshot(result.state, registrationId);
+  if (!snapshot) throw notFound("Registration", registrationId);
+  return toRegistrationView({ ...snapshot, id: snapshot.registrationId });
 }

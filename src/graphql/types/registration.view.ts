@@ -3,7 +3,10 @@ import type { Registration } from "./registration.type.js";
 
 const date = (iso: string | null) => (iso ? new Date(iso) : null);
 
-export function toRegistrationView(record: RegistrationRecord): Registration {
+/** A registration as the read model holds it, or as the session's stream tells it (no cursor). */
+export type RegistrationFields = Omit<RegistrationRecord, "cursor">;
+
+export function toRegistrationView(record: RegistrationFields): Registration {
   return {
     id: record.id,
     sessionId: record.sessionId,
