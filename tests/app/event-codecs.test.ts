@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionEventCodec } from "../../src/domain/sessions/event-codec.js";
+import { EMPTY_DETAILS } from "../../src/domain/sessions/values.js";
 import { EventDecodingError } from "../../src/domain/shared/event-codec.js";
 import { SCHEMA_VERSION } from "../../src/domain/shared/event-metadata.js";
 import { userEventCodec } from "../../src/domain/users/events.js";
@@ -22,24 +23,7 @@ describe("event codecs", () => {
       organizationId: "o1",
       status: "DRAFT",
       mode: "PUBLIC",
-      details: {
-        name: "Old session",
-        summary: null,
-        description: null,
-        assigneeId: null,
-        category: null,
-        imageUrl: null,
-        language: null,
-        availableCountries: [],
-        currency: null,
-        contentAccessibleBeforePayment: false,
-        price: null,
-        promotionalPrice: null,
-        promoStartsAt: null,
-        promoEndsAt: null,
-        vatCategory: null,
-        privateNote: null,
-      },
+      details: { ...EMPTY_DETAILS, name: "Old session" },
       // Recorded before the waitlist switch existed.
       audience: { mode: "PUBLIC", minParticipants: 1, maxParticipants: 2 },
       createdBy: "u1",
@@ -143,24 +127,7 @@ function createdV1Event(sessionId: string, organizationId: string, createdBy: st
       organizationId,
       status: "DRAFT",
       mode: "PUBLIC",
-      details: {
-        name: "Recorded long ago",
-        summary: null,
-        description: null,
-        assigneeId: null,
-        category: null,
-        imageUrl: null,
-        language: null,
-        availableCountries: [],
-        currency: null,
-        contentAccessibleBeforePayment: false,
-        price: null,
-        promotionalPrice: null,
-        promoStartsAt: null,
-        promoEndsAt: null,
-        vatCategory: null,
-        privateNote: null,
-      },
+      details: { ...EMPTY_DETAILS, name: "Recorded long ago" },
       audience: { mode: "PUBLIC", minParticipants: 1, maxParticipants: 2 },
       createdBy,
       createdAt: "2025-01-01T00:00:00.000Z",

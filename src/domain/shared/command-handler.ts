@@ -2,7 +2,7 @@ import type { CommandContext, Decider } from "./decider.js";
 import { DomainError } from "./errors.js";
 import type { DomainEvent } from "./event-codec.js";
 import { assertSameInput, bindIdempotencyKey } from "./idempotency.js";
-import { deterministicUuid, hashEvent, SCHEMA_VERSION, type EventMetadata } from "./event-metadata.js";
+import { deterministicUuid, hashEvent, metadataOf } from "./event-metadata.js";
 import {
   type EventStore,
   type EventToAppend,
@@ -141,21 +141,11 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     let revision = loaded.revision ?? -1n;
     return events.map((event, index) => {
       revision += 1n;
-      const metadata: EventMetadata = {
-        tenantId: context.organizationId,
-        actorId: context.actorId,
-        correlationId: context.correlationId,
-        causationId: context.causationId ?? context.commandId,
-        commandId: context.commandId,
-        occurredAt: context.now.toISOString(),
-        schemaVersion: SCHEMA_VERSION,
-        previousEventHash,
-      };
       const stored: EventToAppend = {
         id: deterministicUuid(`${context.commandId}/${streamName}/${index}`),
         type: event.type,
         data: event.data as JsonObject,
-        metadata,
+        metadata: metadataOf(context, previousEventHash),
       };
       previousEventHash = hashEvent({ ...stored, streamName, revision });
       return stored;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { CommandContext } from "./decider.js";
 
 /**
  * The shape version events are written with (metadata `schemaVersion`). Reading an older one
@@ -18,6 +19,20 @@ export interface EventMetadata {
   /** sha256 of the previous event of the same stream (tamper evidence, N3); null for the first. */
   previousEventHash: string | null;
   [key: string]: unknown;
+}
+
+/** The metadata of an event a command writes: who, when, why, under which shape, after which event. */
+export function metadataOf(context: CommandContext, previousEventHash: string | null): EventMetadata {
+  return {
+    tenantId: context.organizationId,
+    actorId: context.actorId,
+    correlationId: context.correlationId,
+    causationId: context.causationId ?? context.commandId,
+    commandId: context.commandId,
+    occurredAt: context.now.toISOString(),
+    schemaVersion: SCHEMA_VERSION,
+    previousEventHash,
+  };
 }
 
 /** Canonical JSON: object keys sorted, so the hash does not depend on key order. */

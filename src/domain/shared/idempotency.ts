@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { CommandContext } from "./decider.js";
 import { DomainError } from "./errors.js";
 import { eventCodec } from "./event-codec.js";
-import { deterministicUuid, SCHEMA_VERSION, type EventMetadata } from "./event-metadata.js";
+import { deterministicUuid, metadataOf } from "./event-metadata.js";
 import { type EventStore, WrongExpectedRevisionError } from "./event-store.js";
 
 /**
@@ -31,22 +31,12 @@ const reused = () =>
 /** Binds the command's key to its input before the command writes (nothing to do without a key). */
 export async function bindIdempotencyKey(store: EventStore, streamName: string, context: CommandContext): Promise<void> {
   if (context.inputHash === undefined) return;
-  const metadata: EventMetadata = {
-    tenantId: context.organizationId,
-    actorId: context.actorId,
-    correlationId: context.correlationId,
-    causationId: context.causationId ?? context.commandId,
-    commandId: context.commandId,
-    occurredAt: context.now.toISOString(),
-    schemaVersion: SCHEMA_VERSION,
-    previousEventHash: null,
-  };
   // The event id depends on the input: the same input is a retried append, another one a conflict.
   const event = {
     id: deterministicUuid(`${context.commandId}/idempotency/${context.inputHash}`),
     type: "IdempotencyKeyUsed",
     data: { inputHash: context.inputHash, streamName, usedAt: context.now.toISOString() },
-    metadata,
+    metadata: metadataOf(context, null),
   };
   try {
     await store.appendToStream(keyStream(context), [event], { expectedRevision: "no_stream" });

@@ -1,4 +1,3 @@
-import { deterministicUuid } from "../shared/event-metadata.js";
 import { streamCategory } from "../shared/event-store.js";
 import { userDecider } from "../users/decider.js";
 import { EMAIL_CLAIM_CATEGORY, emailClaimDecider, emailClaimStreamName, type ReleaseEmail } from "../users/email-claim.js";
@@ -10,7 +9,7 @@ import {
   reached,
   type Routed,
   type Workflow,
-  WORKFLOW_ACTOR,
+  workflowCommandContext,
 } from "./workflow.js";
 
 /** How long a claimed address waits for its user to be registered before it is free again. */
@@ -88,14 +87,7 @@ export const emailClaimReleaseWorkflow: Workflow<EmailClaimReleaseInput, EmailCl
         type: "ReleaseEmail",
         email: claim.email,
         userId: claim.userId,
-        context: {
-          commandId: deterministicUuid(`${NAME}/${claim.eventId}`),
-          organizationId: claim.organizationId,
-          actorId: WORKFLOW_ACTOR,
-          now: input.now,
-          correlationId: claim.correlationId,
-          causationId: claim.eventId,
-        },
+        context: workflowCommandContext(NAME, claim, input.now),
       },
     ];
   },

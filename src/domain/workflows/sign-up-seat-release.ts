@@ -12,7 +12,7 @@ import {
   reached,
   type Routed,
   type Workflow,
-  WORKFLOW_ACTOR,
+  workflowCommandContext,
 } from "./workflow.js";
 
 /** How long a sign-up's seat waits for its account before it goes to the next in line. */
@@ -100,14 +100,7 @@ export const signUpSeatReleaseWorkflow: Workflow<SignUpSeatReleaseInput, SignUpS
         sessionId: seat.sessionId,
         registrationId: seat.registrationId,
         comment: "The account could not be created",
-        context: {
-          commandId: deterministicUuid(`${NAME}/${seat.eventId}`),
-          organizationId: seat.organizationId,
-          actorId: WORKFLOW_ACTOR,
-          now: input.now,
-          correlationId: seat.correlationId,
-          causationId: seat.eventId,
-        },
+        context: workflowCommandContext(NAME, seat, input.now),
       },
     ];
   },

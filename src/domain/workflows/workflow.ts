@@ -1,3 +1,5 @@
+import { deterministicUuid } from "../shared/event-metadata.js";
+import type { CommandContext } from "../shared/decider.js";
 import type { RecordedEvent } from "../shared/event-store.js";
 
 /** An event of the log, as a workflow reads it. */
@@ -46,4 +48,20 @@ export function reached(deadline: string, now: Date): boolean {
 export function correlationOf(event: LoggedEvent): string {
   const correlationId = event.metadata.correlationId;
   return typeof correlationId === "string" ? correlationId : event.id;
+}
+
+/** The context of a command a workflow sends: its id derives from the event that caused it, so a replay sends it once. */
+export function workflowCommandContext(
+  workflow: string,
+  cause: { eventId: string; organizationId: string; correlationId: string },
+  now: Date,
+): CommandContext {
+  return {
+    commandId: deterministicUuid(`${workflow}/${cause.eventId}`),
+    organizationId: cause.organizationId,
+    actorId: WORKFLOW_ACTOR,
+    now,
+    correlationId: cause.correlationId,
+    causationId: cause.eventId,
+  };
 }
