@@ -21,7 +21,7 @@ type Org = Awaited<ReturnType<typeof createOrganization>>;
 
 const USER_FIELDS = "id email displayName roles status hasPassword invitationExpiresAt";
 const INVITE = `mutation ($input: InviteUserInput!) { inviteUser(input: $input) { ${USER_FIELDS} } }`;
-const SEND = `mutation ($id: ID!) { sendInvitation(userId: $id) { ${USER_FIELDS} } }`;
+const SEND = `mutation ($id: ID!) { sendInvitation(input: { userId: $id }) { ${USER_FIELDS} } }`;
 const ACCEPT = `mutation ($input: AcceptInvitationInput!) {
   acceptInvitation(input: $input) { token refreshToken user { id email displayName status hasPassword } organization { id } }
 }`;

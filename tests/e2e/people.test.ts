@@ -23,7 +23,7 @@ const CREATE_USER = `mutation ($input: CreateUserInput!) { createUser(input: $in
 const UPDATE_USER = `mutation ($input: UpdateUserInput!) { updateUser(input: $input) { ${USER_FIELDS} } }`;
 const CHANGE_ROLES = `mutation ($input: ChangeUserRolesInput!) { changeUserRoles(input: $input) { id roles } }`;
 const DEACTIVATE = `mutation ($input: DeactivateUserInput!) { deactivateUser(input: $input) { id status } }`;
-const REACTIVATE = `mutation ($id: ID!) { reactivateUser(userId: $id) { id status } }`;
+const REACTIVATE = `mutation ($id: ID!) { reactivateUser(input: { userId: $id }) { id status } }`;
 const USER = `query ($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`;
 const USERS = `query ($filter: UserFilterInput, $first: Int!, $after: String) {
   users(filter: $filter, first: $first, after: $after) {

@@ -1,5 +1,6 @@
 import { Field, Float, InputType, Int } from "type-graphql";
 import { PaymentMethod } from "../types/enums.js";
+import { IDEMPOTENCY } from "./session.input.js";
 
 @InputType()
 export class VatCategoryInput {
@@ -38,4 +39,7 @@ export class UpdateOrganizationSettingsInput {
 
   @Field(() => [VatCategoryInput], { nullable: true, description: "Replaces the whole list" })
   vatCategories?: VatCategoryInput[] | null;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }

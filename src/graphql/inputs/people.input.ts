@@ -1,5 +1,6 @@
 import { Field, ID, InputType } from "type-graphql";
 import { Role, UserStatus } from "../types/enums.js";
+import { IDEMPOTENCY } from "./session.input.js";
 
 @InputType()
 export class CreateUserInput {
@@ -23,6 +24,9 @@ export class CreateUserInput {
 
   @Field(() => [ID], { nullable: true, description: "Teams to add the user to" })
   teamIds?: string[] | null;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: "Creates the user and e-mails a link to choose a password" })
@@ -44,6 +48,9 @@ export class InviteUserInput {
 
   @Field(() => [ID], { nullable: true })
   teamIds?: string[] | null;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: "Omitted fields stay; null clears the country" })
@@ -59,6 +66,9 @@ export class UpdateUserInput {
 
   @Field(() => Boolean, { nullable: true })
   isMember?: boolean | null;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -68,6 +78,9 @@ export class ChangeUserRolesInput {
 
   @Field(() => [Role], { description: "The complete new list" })
   roles!: Role[];
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -77,6 +90,30 @@ export class DeactivateUserInput {
 
   @Field(() => String, { nullable: true })
   reason?: string | null;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class ReactivateUserInput {
+  @Field(() => ID)
+  userId!: string;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
+}
+
+@InputType({ description: "A new invitation replaces the pending one: its link stops working" })
+export class SendInvitationInput {
+  @Field(() => ID)
+  userId!: string;
+
+  @Field(() => String, {
+    ...IDEMPOTENCY,
+    description: `${IDEMPOTENCY.description}: a retry sends no second e-mail and keeps the first link working`,
+  })
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -104,6 +141,9 @@ export class CreateTeamInput {
 
   @Field(() => [ID], { nullable: true })
   memberIds?: string[] | null;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -113,6 +153,9 @@ export class RenameTeamInput {
 
   @Field(() => String)
   name!: string;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -122,4 +165,7 @@ export class TeamMemberInput {
 
   @Field(() => ID)
   userId!: string;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }

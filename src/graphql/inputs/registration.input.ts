@@ -21,6 +21,13 @@ export class RegisterForSessionInput {
 export class SignUpAndRegisterInput extends SignUpInput {
   @Field(() => ID, { description: "A PUBLIC session, PLANNED or CONFIRMED" })
   sessionId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Accepted for a uniform API; it changes nothing: the e-mail is unique in the organization, so a retry after success is refused (ALREADY_EXISTS): sign in, then register",
+  })
+  override idempotencyKey?: string | null = undefined;
 }
 
 @InputType()
@@ -42,6 +49,9 @@ export class ConfirmAttendanceInput {
 
   @Field(() => String, { description: "The `token` parameter of the attendance link" })
   token!: string;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }
 
 @InputType()

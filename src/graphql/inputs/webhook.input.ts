@@ -1,4 +1,5 @@
 import { Field, ID, InputType } from "type-graphql";
+import { IDEMPOTENCY } from "./session.input.js";
 
 @InputType()
 export class RegisterWebhookInput {
@@ -10,6 +11,12 @@ export class RegisterWebhookInput {
 
   @Field(() => String, { nullable: true })
   description?: string | null;
+
+  @Field(() => String, {
+    ...IDEMPOTENCY,
+    description: `${IDEMPOTENCY.description}. A retry answers the same webhook and the same secret (webhook secrets are kept to sign deliveries)`,
+  })
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: "Omitted fields keep their value" })
@@ -28,12 +35,21 @@ export class UpdateWebhookInput {
 
   @Field(() => Boolean, { nullable: true, description: "false pauses deliveries; replay later to catch up" })
   enabled?: boolean | null;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }
 
 @InputType()
 export class WebhookIdInput {
   @Field(() => ID)
   webhookId!: string;
+
+  @Field(() => String, {
+    ...IDEMPOTENCY,
+    description: `${IDEMPOTENCY.description}. rotateWebhookSecret: a retry answers the secret this request set, rotating no further`,
+  })
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -45,4 +61,7 @@ export class ReplayWebhookInput {
     description: "Deliver again every matching event after this position (from an earlier delivery or the events feed); \"0\" for all",
   })
   afterPosition!: string;
+
+  @Field(() => String, IDEMPOTENCY)
+  idempotencyKey?: string | null;
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import { generateApiKeySecret } from "../../adapters/auth/api-key-secret.js";
 import { apiKeyStreamName } from "../../domain/api-keys/api-key.js";
 import { authorize, commandContext, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
+import { createdId } from "../idempotency-keys.js";
 import { CreateApiKeyInput, RevokeApiKeyInput } from "../inputs/api-key.input.js";
 import { ApiKey, CreatedApiKey, toApiKeyView } from "../types/api-key.type.js";
 
@@ -18,7 +18,7 @@ export class ApiKeyResolver {
   @Mutation(() => CreatedApiKey, { description: "A key for an integrator; copy its secret now, it is not shown again" })
   async createApiKey(@Arg("input", () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() context: GraphQLContext): Promise<CreatedApiKey> {
     const actor = authorize(context, "createApiKey");
-    const apiKeyId = randomUUID();
+    const apiKeyId = createdId(context, "api-key", input);
     const { secret, secretHash, prefix } = generateApiKeySecret(apiKeyId);
     const result = await context.app.apiKeys.handle(apiKeyStreamName(apiKeyId), {
       type: "CreateApiKey",
@@ -27,9 +27,11 @@ export class ApiKeyResolver {
       scopes: input.scopes,
       secretHash,
       prefix,
-      context: commandContext(context, "createApiKey"),
+      context: commandContext(context, "createApiKey", input),
     });
-    return { apiKey: await this.after(context, actor.organizationId, apiKeyId, result.position), secret };
+    // A retry creates nothing: the secret of the first answer is known only by its hash.
+    const created = result.appended.length > 0;
+    return { apiKey: await this.after(context, actor.organizationId, apiKeyId, result.position), secret: created ? secret : null };
   }
 
   @Mutation(() => ApiKey, { description: "The key stops working at once" })
@@ -38,7 +40,7 @@ export class ApiKeyResolver {
     const result = await context.app.apiKeys.handle(apiKeyStreamName(input.apiKeyId), {
       type: "RevokeApiKey",
       apiKeyId: input.apiKeyId,
-      context: commandContext(context, "revokeApiKey"),
+      context: commandContext(context, "revokeApiKey", input),
     });
     return this.after(context, actor.organizationId, input.apiKeyId, result.position);
   }

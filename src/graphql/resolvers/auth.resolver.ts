@@ -13,6 +13,7 @@ import {
   ChangePasswordInput,
   RefreshAccessTokenInput,
   SignInInput,
+  SignOutInput,
   SignUpInput,
 } from "../inputs/identity.input.js";
 import { readInvitationToken } from "../services/invitations.js";
@@ -129,7 +130,10 @@ export class AuthResolver {
   }
 
   @Mutation(() => Boolean, { description: "End this sign-in: its access and refresh tokens stop working" })
-  async signOut(@Ctx() context: GraphQLContext): Promise<boolean> {
+  async signOut(
+    @Ctx() context: GraphQLContext,
+    @Arg("input", () => SignOutInput, { nullable: true }) _input?: SignOutInput | null,
+  ): Promise<boolean> {
     const actor = requireUser(context, "signOut");
     if (!context.signInId) return true;
     const result = await context.app.signIns.handle(signInStreamName(context.signInId), {
@@ -153,6 +157,8 @@ export class AuthResolver {
     await context.app.signInLimiter.beforeAttempt(actor.email, context.clientIp);
     const user = context.app.identityQueries.userById(actor.userId);
     if (!user?.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+      // A retry (same key) of a change that was applied: the new password is already the current one.
+      if (input.idempotencyKey && user?.passwordHash && (await verifyPassword(input.newPassword, user.passwordHash))) return true;
       await context.app.signInLimiter.recordFailure(actor.email);
       throw new ValidationError("currentPassword", "is not your current password");
     }

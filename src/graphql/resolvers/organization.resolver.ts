@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
-import { hashPassword } from "../../adapters/auth/passwords.js";
+import { hashPassword, verifyPassword } from "../../adapters/auth/passwords.js";
 import { organizationProfileSchema, organizationStreamName } from "../../domain/organizations/organization.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
-import { ValidationError } from "../../domain/shared/errors.js";
+import { DomainError, ValidationError } from "../../domain/shared/errors.js";
+import { deterministicUuid } from "../../domain/shared/event-metadata.js";
 import { emailSchema, nonEmptyText, parseOrThrow } from "../../domain/shared/validation.js";
 import { passwordSchema } from "../../domain/users/user.js";
 import { authorize, commandContext, type GraphQLContext } from "../context.js";
@@ -28,10 +29,13 @@ export class OrganizationResolver {
     parseOrThrow(passwordSchema, input.password, "password");
     await context.app.signInLimiter.beforeAttempt(email, context.clientIp);
 
-    const organizationId = randomUUID();
-    const userId = randomUUID();
+    // With a key, one organization per key and admin e-mail: a retry addresses the same one.
+    const key = input.idempotencyKey;
+    const fromKey = (kind: string) => (key ? deterministicUuid(`${kind}/${email}/${key}`) : randomUUID());
+    const organizationId = fromKey("organization");
+    const userId = fromKey("organization-admin");
     const ctx: CommandContext = {
-      commandId: randomUUID(),
+      commandId: fromKey("create-organization"),
       organizationId,
       actorId: userId,
       now: context.app.clock.now(),
@@ -54,9 +58,19 @@ export class OrganizationResolver {
       isMember: false,
       passwordHash: await hashPassword(input.password),
       source: "ORGANIZATION_CREATED",
-      context: { ...ctx, commandId: randomUUID() },
+      context: { ...ctx, commandId: fromKey("create-organization-admin") },
     });
     await app.caughtUp(registered.position);
+    if (registered.appended.length === 0) {
+      // A retry: tokens only for whoever proves to be the admin created first (their password).
+      const admin = registered.state.kind === "Existing" ? app.identityQueries.userById(userId) : null;
+      if (!admin?.passwordHash || !(await verifyPassword(input.password, admin.passwordHash))) {
+        await app.signInLimiter.recordFailure(email);
+        throw new DomainError("ALREADY_EXISTS", "An organization was already created with this idempotency key and e-mail: sign in", {
+          field: "idempotencyKey",
+        });
+      }
+    }
     return startSignIn(context, { id: userId, organizationId }, "ORGANIZATION_CREATED");
   }
 
@@ -74,11 +88,11 @@ export class OrganizationResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<Organization> {
     const actor = authorize(context, "updateOrganizationSettings");
-    const { defaultCurrency, ...rest } = input;
+    const { defaultCurrency, idempotencyKey: _key, ...rest } = input;
     const changes = Object.fromEntries(
       Object.entries({ ...rest, currency: defaultCurrency }).filter(([, value]) => value !== undefined && value !== null),
     );
-    const cleared = Object.entries(input).find(([, value]) => value === null);
+    const cleared = Object.entries({ ...rest, defaultCurrency }).find(([, value]) => value === null);
     if (cleared) throw new ValidationError(cleared[0], "cannot be removed: omit it to keep the current value");
     let result;
     try {
@@ -86,7 +100,7 @@ export class OrganizationResolver {
         type: "UpdateOrganizationSettings",
         organizationId: actor.organizationId,
         changes: JSON.parse(JSON.stringify(changes)),
-        context: commandContext(context, "updateOrganizationSettings"),
+        context: commandContext(context, "updateOrganizationSettings", input),
       });
     } catch (error) {
       // The domain calls it `currency`; this input calls it `defaultCurrency`.

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { hashPassword } from "../../adapters/auth/passwords.js";
 import { authorizeManagingUser, authorizeRoleGrant, mayCall } from "../../domain/access/authorization.js";
+import type { CommandContext } from "../../domain/shared/decider.js";
 import type { UserCommand } from "../../domain/users/commands.js";
 import { DomainError, ValidationError } from "../../domain/shared/errors.js";
 import { emailSchema, parseOrThrow } from "../../domain/shared/validation.js";
@@ -10,11 +10,14 @@ import { passwordSchema, type Role, userProfileSchema, userStreamName } from "..
 import type { UserRecord } from "../../projections/identity.queries.js";
 import { authorize, commandContext, requireUser, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
+import { createdId, followUpContext, refuseReusedKey } from "../idempotency-keys.js";
 import {
   ChangeUserRolesInput,
   CreateUserInput,
   DeactivateUserInput,
   InviteUserInput,
+  ReactivateUserInput,
+  SendInvitationInput,
   UpdateUserInput,
   UserFilterInput,
 } from "../inputs/people.input.js";
@@ -78,7 +81,10 @@ export class PeopleResolver {
     const actor = authorize(context, "createUser");
     authorizeRoleGrant(actor, input.roles);
     if (input.password != null) parseOrThrow(passwordSchema, input.password, "password");
-    const user = await this.register(context, input, input.password ? await hashPassword(input.password) : null, "ADDED_BY_STAFF");
+    // The key is bound to a hash of the input: the password takes no part in it (only whether one is set).
+    const hashed: CreateUserInput = { ...input, password: input.password == null ? null : "(set)" };
+    const ctx = commandContext(context, "createUser", hashed);
+    const user = await this.register(context, input, input.password ? await hashPassword(input.password) : null, "ADDED_BY_STAFF", ctx);
     return toUserView(user);
   }
 
@@ -87,20 +93,24 @@ export class PeopleResolver {
     const actor = authorize(context, "inviteUser");
     authorizeRoleGrant(actor, input.roles);
     const email = parseOrThrow(emailSchema, input.email, "email");
-    const user = await this.register(context, { ...input, displayName: input.displayName ?? email.split("@")[0]! }, null, "INVITED");
-    const position = await inviteAndEmail(context, user, commandContext(context, "inviteUser"));
+    const ctx = commandContext(context, "inviteUser", input);
+    const user = await this.register(context, { ...input, displayName: input.displayName ?? email.split("@")[0]! }, null, "INVITED", ctx);
+    const position = await inviteAndEmail(context, user, followUpContext(ctx, "invitation"), input.idempotencyKey != null);
     await context.app.caughtUp(position);
     return toUserView(await this.reload(context, user.id));
   }
 
   @Mutation(() => User, { description: "(Re)send an invitation: earlier links stop working" })
-  async sendInvitation(@Arg("userId", () => ID) userId: string, @Ctx() context: GraphQLContext): Promise<User> {
+  async sendInvitation(
+    @Arg("input", () => SendInvitationInput) input: SendInvitationInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<User> {
     const actor = authorize(context, "sendInvitation");
-    const user = await this.load(context, userId);
+    const user = await this.load(context, input.userId);
     authorizeManagingUser(actor, user.roles, user.id);
-    const position = await inviteAndEmail(context, user, commandContext(context, "sendInvitation"));
+    const position = await inviteAndEmail(context, user, commandContext(context, "sendInvitation", input), input.idempotencyKey != null);
     await context.app.caughtUp(position);
-    return toUserView(await this.reload(context, userId));
+    return toUserView(await this.reload(context, user.id));
   }
 
   @Mutation(() => User, { description: "Change a user's name, country or membership" })
@@ -118,7 +128,7 @@ export class PeopleResolver {
         ([, value]) => value !== undefined,
       ),
     );
-    return this.run(context, user.id, "updateUser", (ctx) => ({ type: "UpdateUser", userId: user.id, changes, context: ctx }));
+    return this.run(context, user.id, "updateUser", input, (ctx) => ({ type: "UpdateUser", userId: user.id, changes, context: ctx }));
   }
 
   @Mutation(() => User, { description: "Replace a user's roles (ADMIN)" })
@@ -128,7 +138,7 @@ export class PeopleResolver {
   ): Promise<User> {
     authorize(context, "changeUserRoles");
     const user = await this.load(context, input.userId);
-    return this.run(context, user.id, "changeUserRoles", (ctx) => ({
+    return this.run(context, user.id, "changeUserRoles", input, (ctx) => ({
       type: "ChangeUserRoles",
       userId: user.id,
       roles: input.roles,
@@ -143,7 +153,7 @@ export class PeopleResolver {
   ): Promise<User> {
     authorize(context, "deactivateUser");
     const user = await this.load(context, input.userId);
-    return this.run(context, user.id, "deactivateUser", (ctx) => ({
+    return this.run(context, user.id, "deactivateUser", input, (ctx) => ({
       type: "DeactivateUser",
       userId: user.id,
       reason: input.reason ?? null,
@@ -152,17 +162,29 @@ export class PeopleResolver {
   }
 
   @Mutation(() => User, { description: "Let a deactivated user sign in again (ADMIN)" })
-  async reactivateUser(@Arg("userId", () => ID) userId: string, @Ctx() context: GraphQLContext): Promise<User> {
+  async reactivateUser(
+    @Arg("input", () => ReactivateUserInput) input: ReactivateUserInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<User> {
     authorize(context, "reactivateUser");
-    const user = await this.load(context, userId);
-    return this.run(context, user.id, "reactivateUser", (ctx) => ({ type: "ReactivateUser", userId: user.id, context: ctx }));
+    const user = await this.load(context, input.userId);
+    return this.run(context, user.id, "reactivateUser", input, (ctx) => ({ type: "ReactivateUser", userId: user.id, context: ctx }));
   }
 
   private async register(
     context: GraphQLContext,
-    input: { email: string; displayName: string; roles: Role[]; country?: string | null; isMember: boolean; teamIds?: string[] | null },
+    input: {
+      email: string;
+      displayName: string;
+      roles: Role[];
+      country?: string | null;
+      isMember: boolean;
+      teamIds?: string[] | null;
+      idempotencyKey?: string | null;
+    },
     passwordHash: string | null,
     source: "ADDED_BY_STAFF" | "INVITED",
+    ctx: CommandContext,
   ): Promise<UserRecord> {
     // Checked before the e-mail is claimed, so bad input leaves no trace.
     const profile = parseOrThrow(userProfileSchema, { ...input, country: input.country ?? null });
@@ -171,8 +193,10 @@ export class PeopleResolver {
     teams.forEach((team, i) => {
       if (!team || team instanceof Error) throw notFound("Team", teamIds[i]!);
     });
-    const userId = randomUUID();
-    const ctx = commandContext(context, source);
+    // A key sent before with another input is refused before the e-mail is claimed.
+    await refuseReusedKey(context, ctx);
+    // Keys are per operation: createUser and inviteUser with the same words are two people.
+    const userId = createdId(context, source === "INVITED" ? "invited-user" : "user", input);
     const result = await context.app.userRegistration.register({
       type: "RegisterUser",
       userId,
@@ -187,7 +211,7 @@ export class PeopleResolver {
         type: "AddTeamMember",
         teamId,
         userId,
-        context: { ...ctx, commandId: randomUUID() },
+        context: followUpContext(ctx, `team/${teamId}`),
       });
       position = added.position ?? position;
     }
@@ -199,9 +223,10 @@ export class PeopleResolver {
     context: GraphQLContext,
     userId: string,
     operation: string,
-    build: (ctx: ReturnType<typeof commandContext>) => UserCommand,
+    input: { idempotencyKey?: string | null },
+    build: (ctx: CommandContext) => UserCommand,
   ): Promise<User> {
-    const result = await context.app.users.handle(userStreamName(userId), build(commandContext(context, operation)));
+    const result = await context.app.users.handle(userStreamName(userId), build(commandContext(context, operation, input)));
     await context.app.caughtUp(result.position);
     return toUserView(await this.reload(context, userId));
   }

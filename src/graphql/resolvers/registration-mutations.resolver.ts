@@ -166,7 +166,7 @@ export class RegistrationMutationsResolver {
       sessionId,
       method: "LINK",
       userId: actor.userId,
-      context: commandContext(context, "confirmAttendance"),
+      context: commandContext(context, "confirmAttendance", input),
     });
     // The decision confirmed the caller's active registration (it refuses anyone without one).
     const registrationId = registrationOfRequest(result.state, actor.userId, "");

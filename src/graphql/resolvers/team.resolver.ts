@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { CommandContext } from "../../domain/shared/decider.js";
 import { nonEmptyText, parseOrThrow } from "../../domain/shared/validation.js";
 import { type TeamCommand, teamStreamName } from "../../domain/teams/team.js";
 import { authorize, commandContext, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
+import { createdId, followUpContext } from "../idempotency-keys.js";
 import { CreateTeamInput, RenameTeamInput, TeamMemberInput } from "../inputs/people.input.js";
 import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { TeamConnection } from "../types/people-connection.type.js";
@@ -52,15 +52,15 @@ export class TeamResolver {
     parseOrThrow(nonEmptyText(200), input.name, "name");
     const memberIds = [...new Set(input.memberIds ?? [])];
     await this.checkUsersExist(context, memberIds);
-    const teamId = randomUUID();
-    const ctx = commandContext(context, "createTeam");
+    const teamId = createdId(context, "team", input);
+    const ctx = commandContext(context, "createTeam", input);
     let result = await context.app.teams.handle(teamStreamName(teamId), { type: "CreateTeam", teamId, name: input.name, context: ctx });
     for (const userId of memberIds) {
       result = await context.app.teams.handle(teamStreamName(teamId), {
         type: "AddTeamMember",
         teamId,
         userId,
-        context: { ...ctx, commandId: randomUUID() },
+        context: followUpContext(ctx, `member/${userId}`),
       });
     }
     return this.after(context, teamId, result.position);
@@ -69,7 +69,7 @@ export class TeamResolver {
   @Mutation(() => Team)
   renameTeam(@Arg("input", () => RenameTeamInput) input: RenameTeamInput, @Ctx() context: GraphQLContext): Promise<Team> {
     authorize(context, "renameTeam");
-    return this.run(context, input.teamId, "renameTeam", (ctx) => ({
+    return this.run(context, input.teamId, "renameTeam", input, (ctx) => ({
       type: "RenameTeam",
       teamId: input.teamId,
       name: input.name,
@@ -81,7 +81,7 @@ export class TeamResolver {
   async addTeamMember(@Arg("input", () => TeamMemberInput) input: TeamMemberInput, @Ctx() context: GraphQLContext): Promise<Team> {
     authorize(context, "addTeamMember");
     await this.checkUsersExist(context, [input.userId]);
-    return this.run(context, input.teamId, "addTeamMember", (ctx) => ({
+    return this.run(context, input.teamId, "addTeamMember", input, (ctx) => ({
       type: "AddTeamMember",
       teamId: input.teamId,
       userId: input.userId,
@@ -92,7 +92,7 @@ export class TeamResolver {
   @Mutation(() => Team)
   removeTeamMember(@Arg("input", () => TeamMemberInput) input: TeamMemberInput, @Ctx() context: GraphQLContext): Promise<Team> {
     authorize(context, "removeTeamMember");
-    return this.run(context, input.teamId, "removeTeamMember", (ctx) => ({
+    return this.run(context, input.teamId, "removeTeamMember", input, (ctx) => ({
       type: "RemoveTeamMember",
       teamId: input.teamId,
       userId: input.userId,
@@ -104,9 +104,10 @@ export class TeamResolver {
     context: GraphQLContext,
     teamId: string,
     operation: string,
+    input: { idempotencyKey?: string | null },
     build: (ctx: CommandContext) => TeamCommand,
   ): Promise<Team> {
-    const result = await context.app.teams.handle(teamStreamName(teamId), build(commandContext(context, operation)));
+    const result = await context.app.teams.handle(teamStreamName(teamId), build(commandContext(context, operation, input)));
     return this.after(context, teamId, result.position);
   }
 

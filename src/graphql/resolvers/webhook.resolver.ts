@@ -1,12 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { generateWebhookSecret } from "../../adapters/webhooks/webhook-signature.js";
+import type { CommandContext } from "../../domain/shared/decider.js";
 import type { SideEffectStatus } from "../../domain/side-effects/side-effect.js";
 import { INTEGRATOR_EVENT_TYPES } from "../../domain/webhooks/integrator-event-types.js";
 import { webhookStreamName } from "../../domain/webhooks/webhook.js";
 import { deliveryCursor } from "../../projections/side-effects.queries.js";
 import { authorize, commandContext, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
+import { createdId, followUpContext } from "../idempotency-keys.js";
 import { RegisterWebhookInput, ReplayWebhookInput, UpdateWebhookInput, WebhookIdInput } from "../inputs/webhook.input.js";
 import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import {
@@ -66,17 +67,18 @@ export class WebhookResolver {
     @Ctx() context: GraphQLContext,
   ): Promise<WebhookWithSecret> {
     const actor = authorize(context, "registerWebhook");
-    const webhookId = randomUUID();
-    const secret = generateWebhookSecret();
+    const webhookId = createdId(context, "webhook", input);
+    const ctx = commandContext(context, "registerWebhook", input);
     const result = await context.app.webhooks.handle(webhookStreamName(webhookId), {
       type: "RegisterWebhook",
       webhookId,
       url: input.url,
       eventTypes: input.eventTypes,
       description: input.description ?? null,
-      secret,
-      context: commandContext(context, "registerWebhook"),
+      secret: generateWebhookSecret(),
+      context: ctx,
     });
+    const secret = await this.secretSetBy(context, webhookId, ctx);
     return { webhook: await this.after(context, actor.organizationId, webhookId, result.position), secret };
   }
 
@@ -90,7 +92,7 @@ export class WebhookResolver {
       eventTypes: input.eventTypes ?? undefined,
       description: input.description,
       enabled: input.enabled ?? undefined,
-      context: commandContext(context, "updateWebhook"),
+      context: commandContext(context, "updateWebhook", input),
     });
     return this.after(context, actor.organizationId, input.webhookId, result.position);
   }
@@ -98,13 +100,14 @@ export class WebhookResolver {
   @Mutation(() => WebhookWithSecret, { description: "Deliveries are signed with the new secret from now on; it is shown only this once" })
   async rotateWebhookSecret(@Arg("input", () => WebhookIdInput) input: WebhookIdInput, @Ctx() context: GraphQLContext): Promise<WebhookWithSecret> {
     const actor = authorize(context, "rotateWebhookSecret");
-    const secret = generateWebhookSecret();
+    const ctx = commandContext(context, "rotateWebhookSecret", input);
     const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
       type: "RotateWebhookSecret",
       webhookId: input.webhookId,
-      secret,
-      context: commandContext(context, "rotateWebhookSecret"),
+      secret: generateWebhookSecret(),
+      context: ctx,
     });
+    const secret = await this.secretSetBy(context, input.webhookId, ctx);
     return { webhook: await this.after(context, actor.organizationId, input.webhookId, result.position), secret };
   }
 
@@ -114,7 +117,7 @@ export class WebhookResolver {
     const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
       type: "DeleteWebhook",
       webhookId: input.webhookId,
-      context: commandContext(context, "deleteWebhook"),
+      context: commandContext(context, "deleteWebhook", input),
     });
     await context.app.caughtUp(result.position);
     return input.webhookId;
@@ -125,7 +128,8 @@ export class WebhookResolver {
   })
   async replayWebhook(@Arg("input", () => ReplayWebhookInput) input: ReplayWebhookInput, @Ctx() context: GraphQLContext): Promise<WebhookReplay> {
     const actor = authorize(context, "replayWebhook");
-    const replayId = randomUUID();
+    const ctx = commandContext(context, "replayWebhook", input);
+    const replayId = followUpContext(ctx, "replay").commandId;
     const until = ((await context.app.store.headPosition()) ?? 0n).toString();
     const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
       type: "ReplayWebhook",
@@ -133,10 +137,24 @@ export class WebhookResolver {
       replayId,
       afterPosition: input.afterPosition,
       untilPosition: until,
-      context: commandContext(context, "replayWebhook"),
+      context: ctx,
     });
     const webhook = await this.after(context, actor.organizationId, input.webhookId, result.position);
     return { replayId, webhook, afterPosition: input.afterPosition, untilPosition: until };
+  }
+
+  /**
+   * The secret the command set: the one it just recorded, or on a retry (same idempotency key)
+   * the one the first request recorded, so every answer to the request shows the same secret.
+   */
+  private async secretSetBy(context: GraphQLContext, webhookId: string, command: CommandContext): Promise<string> {
+    const events = await context.app.store.readStream(webhookStreamName(webhookId));
+    const set = events.findLast(
+      (event) =>
+        (event.type === "WebhookRegistered" || event.type === "WebhookSecretRotated") && event.metadata.commandId === command.commandId,
+    );
+    if (!set) throw notFound("Webhook", webhookId);
+    return String(set.data.secret);
   }
 
   private async after(context: GraphQLContext, organizationId: string, webhookId: string, position: bigint | null): Promise<Webhook> {

@@ -1,16 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { CommandContext } from "../../domain/shared/decider.js";
+import { deterministicUuid } from "../../domain/shared/event-metadata.js";
 import { userStreamName } from "../../domain/users/user.js";
 import type { GraphQLContext } from "../context.js";
 
-/** Records a new invitation (replacing any earlier one) and e-mails its link. */
+/**
+ * Records a new invitation (replacing any earlier one) and e-mails its link. `fromKey`: the request
+ * carries an idempotency key, so the invitation id derives from the command id and a retry finds
+ * the invitation already recorded (no second e-mail, the first link keeps working).
+ */
 export async function inviteAndEmail(
   context: GraphQLContext,
   user: { id: string; email: string; displayName: string },
   commandContext: CommandContext,
+  fromKey = false,
 ): Promise<bigint | null> {
   const { app } = context;
-  const invitationId = randomUUID();
+  const invitationId = fromKey ? deterministicUuid(`${commandContext.commandId}/invitation`) : randomUUID();
   const expiresAt = new Date(commandContext.now.getTime() + app.config.invitationTtlHours * 3600_000);
   const result = await app.users.handle(userStreamName(user.id), {
     type: "InviteUser",

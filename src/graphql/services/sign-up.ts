@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { hashPassword } from "../../adapters/auth/passwords.js";
+import { hashPassword, verifyPassword } from "../../adapters/auth/passwords.js";
 import type { RegisterForSession } from "../../domain/sessions/commands.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
 import { DomainError } from "../../domain/shared/errors.js";
+import { deterministicUuid } from "../../domain/shared/event-metadata.js";
 import { countryCodeSchema, emailSchema, nonEmptyText, parseOrThrow } from "../../domain/shared/validation.js";
 import { passwordSchema } from "../../domain/users/user.js";
 import { signUpRegistrationId } from "../../domain/workflows/sign-up-seat-release.js";
@@ -45,8 +46,16 @@ export function signUpSeat(sessionId: string, userId: string, signUp: PreparedSi
   };
 }
 
-/** Records the LEARNER account (unique e-mail per organization) and waits until it can sign in. */
-export async function recordLearner(context: GraphQLContext, signUp: PreparedSignUp, userId: string): Promise<void> {
+/**
+ * Records the LEARNER account (unique e-mail per organization) and waits until it can sign in.
+ * Answers whether it was recorded now (false: a retry found it recorded already).
+ */
+export async function recordLearner(
+  context: GraphQLContext,
+  signUp: PreparedSignUp,
+  userId: string,
+  commandId: string = randomUUID(),
+): Promise<boolean> {
   const { organizationId, passwordHash, email, displayName, country } = signUp;
   const result = await context.app.userRegistration.register({
     type: "RegisterUser",
@@ -58,14 +67,31 @@ export async function recordLearner(context: GraphQLContext, signUp: PreparedSig
     isMember: false,
     passwordHash,
     source: "SIGN_UP",
-    context: { commandId: randomUUID(), organizationId, actorId: userId, now: context.app.clock.now(), correlationId: context.requestId },
+    context: { commandId, organizationId, actorId: userId, now: context.app.clock.now(), correlationId: context.requestId },
   });
   await context.app.caughtUp(result.position);
+  return result.appended.length > 0;
 }
 
+/**
+ * With an idempotency key, one account per key and e-mail in the organization: a retry finds it
+ * recorded and is answered only when it brings the password of that account (a sign-in).
+ */
 export async function signUpLearner(context: GraphQLContext, input: SignUpInput): Promise<{ userId: string; organizationId: string }> {
   const signUp = await prepareSignUp(context, input);
-  const userId = randomUUID();
-  await recordLearner(context, signUp, userId);
+  const key = input.idempotencyKey;
+  const fromKey = (kind: string) => (key ? deterministicUuid(`${kind}/${signUp.organizationId}/${signUp.email}/${key}`) : randomUUID());
+  const userId = fromKey("sign-up");
+  const recorded = await recordLearner(context, signUp, userId, fromKey("sign-up-command"));
+  if (!recorded) {
+    const user = context.app.identityQueries.userById(userId);
+    const usable = user?.passwordHash && user.status !== "DEACTIVATED" && (await verifyPassword(input.password, user.passwordHash));
+    if (!usable) {
+      await context.app.signInLimiter.recordFailure(signUp.email);
+      throw new DomainError("ALREADY_EXISTS", "An account was already created with this idempotency key and e-mail: sign in", {
+        field: "idempotencyKey",
+      });
+    }
+  }
   return { userId, organizationId: signUp.organizationId };
 }

@@ -32,8 +32,12 @@ export class CreatedApiKey {
   @Field(() => ApiKey)
   apiKey!: ApiKey;
 
-  @Field(() => String, { description: "Send as `Authorization: Bearer <secret>`. Shown only this once." })
-  secret!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Send as `Authorization: Bearer <secret>`. Shown only this once: null when this answers a retry (same idempotencyKey) of a key already created",
+  })
+  secret!: string | null;
 }
 
 export const toApiKeyView = (key: ApiKeyRecord): ApiKey => ({

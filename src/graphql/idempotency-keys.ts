@@ -1,0 +1,34 @@
+import { randomUUID } from "node:crypto";
+import { actorIdOf } from "../domain/access/actor.js";
+import type { CommandContext } from "../domain/shared/decider.js";
+import { deterministicUuid } from "../domain/shared/event-metadata.js";
+import { assertSameInput } from "../domain/shared/idempotency.js";
+import { requireActor, type GraphQLContext } from "./context.js";
+
+/**
+ * The id of what a mutation creates: with an idempotency key it is derived from the key (per
+ * organization and caller), so a retry addresses the object the first request created.
+ */
+export function createdId(context: GraphQLContext, kind: string, input: { idempotencyKey?: string | null }): string {
+  const key = input.idempotencyKey;
+  if (!key) return randomUUID();
+  const actor = requireActor(context);
+  return deterministicUuid(`${kind}/${actor.organizationId}/${actorIdOf(actor)}/${key}`);
+}
+
+/**
+ * Refuses (IDEMPOTENCY_KEY_REUSED) a key already bound to another input before anything is
+ * written: for mutations that run several commands, the first of which might otherwise write.
+ */
+export function refuseReusedKey(context: GraphQLContext, command: CommandContext): Promise<void> {
+  return assertSameInput(context.app.store, command);
+}
+
+/**
+ * The context of a further command run by the same request (adding the members of a new team…):
+ * its id is derived from the request's, so a retry is recorded once; the key is bound by the first.
+ */
+export function followUpContext(command: CommandContext, step: string): CommandContext {
+  const { inputHash: _bound, ...rest } = command;
+  return { ...rest, commandId: deterministicUuid(`${command.commandId}/${step}`) };
+}
