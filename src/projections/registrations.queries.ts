@@ -1,25 +1,12 @@
 import type Database from "better-sqlite3";
 import type { AttendanceMethod, CancellationReason, RegistrationStatus } from "../domain/sessions/registration-events.js";
+import type { RegistrationSnapshot } from "../domain/sessions/registration-snapshot.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { lazyCount, prepared } from "./read-model-db.js";
 
-export interface RegistrationRecord {
+/** A registration as the read model holds it: the domain's fields, under its id, with a page cursor. */
+export interface RegistrationRecord extends Omit<RegistrationSnapshot, "registrationId"> {
   id: string;
-  sessionId: string;
-  userId: string;
-  status: RegistrationStatus;
-  registeredBy: string;
-  requestedAt: string;
-  registeredAt: string | null;
-  promotedAt: string | null;
-  canceledAt: string | null;
-  canceledBy: string | null;
-  cancellationReason: CancellationReason | null;
-  cancellationComment: string | null;
-  attendedAt: string | null;
-  attendanceMethod: AttendanceMethod | null;
-  /** 1 = next to get a seat; null unless WAITLISTED. */
-  waitlistPosition: number | null;
   cursor: string;
 }
 
