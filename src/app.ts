@@ -27,6 +27,7 @@ import {
 import type { SessionCommand } from "./domain/sessions/commands.js";
 import { sessionDecider, type SessionState } from "./domain/sessions/decider.js";
 import type { SessionEvent } from "./domain/sessions/events.js";
+import { SessionUseCases } from "./domain/sessions/use-cases.js";
 import { CommandHandler } from "./domain/shared/command-handler.js";
 import type { Clock } from "./domain/shared/clock.js";
 import type { EventStore } from "./domain/shared/event-store.js";
@@ -95,9 +96,15 @@ export interface App {
   sideEffectRunner: SideEffectRunner;
   /** Heals what a process that died between two streams left behind (e-mail claims, sign-up seats). */
   workflowRunner: WorkflowRunner;
+  /** What resolvers call: each context's use cases (authorize, load, decide, append, answer). */
+  useCases: UseCases;
   /** Resolves once the read models include `position` (read-your-writes); false on timeout. */
   caughtUp(position: bigint | null): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface UseCases {
+  sessions: SessionUseCases;
 }
 
 export interface AppOptions {
@@ -164,6 +171,25 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     sessions,
   });
   workflowRunner.start();
+  const registrationQueries = new RegistrationQueries(readModels);
+  const teamQueries = new TeamQueries(readModels);
+  const attendanceLinks = new AttendanceLinks(new SignedTokens(secret, "attendance", "att_"), config.publicUrl);
+  const useCases: UseCases = {
+    sessions: new SessionUseCases({
+      sessions,
+      clock,
+      attendanceTokens: attendanceLinks,
+      directory: {
+        user: (organizationId, userId) => identityQueries.usersByIds(organizationId, [userId]).get(userId) ?? null,
+        teamIdsOf: (organizationId, userId) => teamQueries.teamIdsByUserIds(organizationId, [userId]).get(userId) ?? [],
+        teamExists: (organizationId, teamId) => teamQueries.byIds(organizationId, [teamId]).has(teamId),
+        sessionIdOfRegistration: (organizationId, registrationId) =>
+          registrationQueries.byIds(organizationId, [registrationId]).get(registrationId)?.sessionId ?? null,
+        organizationTimezone: (organizationId) => identityQueries.organization(organizationId)?.timezone ?? null,
+      },
+      onSeatNotGivenBack: (error, registrationId) => logger.error({ err: error, registrationId }, "could not give a seat back"),
+    }),
+  };
 
   return {
     config,
@@ -176,14 +202,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     refreshTokens: new SignedTokens(secret, "refresh-token", "rt_"),
     invitationTokens: new SignedTokens(secret, "invitation", "inv_"),
     externalIdentity: config.externalIdentity ? new ExternalIdentityVerifier(config.externalIdentity, { clock }) : null,
-    attendanceLinks: new AttendanceLinks(new SignedTokens(secret, "attendance", "att_"), config.publicUrl),
+    attendanceLinks,
     signInLimiter: new SignInRateLimiter(config.signInLimits),
     mailer,
     sessionQueries,
-    registrationQueries: new RegistrationQueries(readModels),
+    registrationQueries,
     eventLogQueries: new EventLogQueries(readModels),
     identityQueries,
-    teamQueries: new TeamQueries(readModels),
+    teamQueries,
     apiKeyQueries: new ApiKeyQueries(readModels),
     webhookQueries,
     sideEffectQueries,
@@ -198,6 +224,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     sideEffects,
     sideEffectRunner,
     workflowRunner,
+    useCases,
     async caughtUp(position) {
       if (position === null) return true;
       const reached = await projector.waitFor(position, config.readYourWritesTimeoutMs);

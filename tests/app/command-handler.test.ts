@@ -41,7 +41,7 @@ describe("command handler", () => {
     const head = await store.headPosition();
     const again = await writer.run("a", { type: "EditSessionDetails", changes: { name: "Shared" } });
     // Nothing appended; its position is the stream's last event, for a reader to wait for.
-    expect(again).toMatchObject({ appended: [], position: head });
+    expect(again).toMatchObject({ events: [], position: head });
     expect(await store.headPosition()).toBe(head);
   });
 
@@ -57,7 +57,7 @@ describe("command handler", () => {
     const edits = await Promise.all(
       Array.from({ length: 12 }, (_, i) => (i % 2 ? one! : two!).run("s", { type: "EditSessionDetails", changes: { description: `d${i}` } })),
     );
-    expect(edits.every((e) => e.appended.length <= 1)).toBe(true);
+    expect(edits.every((e) => e.events.length <= 1)).toBe(true);
     const events = await stores[0]!.readStream("session-s");
     expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => BigInt(i)));
     expect(events[2]!.data).toMatchObject({ changes: { category: "from one" } });
@@ -153,24 +153,24 @@ describe("a refusal decided on a cached state is confirmed on fresh state (two h
     const visibleToLearner = (state: SessionState) => {
       if (state.kind === "Initial" || !canSeeSession(learner, state.session)) throw notFound("Session", "open-later");
     };
-    const result = await a!.handler.handle(
-      "session-open-later",
-      {
+    const result = await a!.handler.handle("session-open-later", (state) => {
+      visibleToLearner(state);
+      return {
         type: "RegisterForSession",
         sessionId: "open-later",
         registrationId: "registration-1",
         participant: { userId: learner.userId, email: learner.email, country: null, teamIds: [] },
         context: { commandId: crypto.randomUUID(), organizationId: "org-1", actorId: learner.userId, now: TEST_NOW, correlationId: "c" },
-      },
-      visibleToLearner,
-    );
-    expect(result.appended.map((e) => e.type)).toContain("ParticipantRegistered");
+      };
+    });
+    expect(result.events.map((e) => e.type)).toContain("ParticipantRegistered");
 
     // A refusal that holds on fresh state is still answered: a DRAFT session stays invisible.
     await a!.run("still-draft", create);
     const refusal = await a!.handler
-      .handle("session-still-draft", { type: "RegisterForSession", sessionId: "still-draft", registrationId: "registration-2", participant: { userId: learner.userId, email: learner.email, country: null, teamIds: [] }, context: { commandId: crypto.randomUUID(), organizationId: "org-1", actorId: learner.userId, now: TEST_NOW, correlationId: "c" } }, (state) => {
+      .handle("session-still-draft", (state) => {
         if (state.kind === "Initial" || !canSeeSession(learner, state.session)) throw notFound("Session", "still-draft");
+        return { type: "RegisterForSession", sessionId: "still-draft", registrationId: "registration-2", participant: { userId: learner.userId, email: learner.email, country: null, teamIds: [] }, context: { commandId: crypto.randomUUID(), organizationId: "org-1", actorId: learner.userId, now: TEST_NOW, correlationId: "c" } };
       })
       .catch((error: unknown) => error);
     expect(refusal).toMatchObject({ extensions: { code: "NOT_FOUND" } });

@@ -19,7 +19,7 @@ import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-st
 import type { SessionCommand } from "../../src/domain/sessions/commands.js";
 import { sessionDecider, type SessionState } from "../../src/domain/sessions/decider.js";
 import { sessionStreamName, type SessionEvent } from "../../src/domain/sessions/events.js";
-import { CommandHandler, type CommandResult } from "../../src/domain/shared/command-handler.js";
+import { CommandHandler, type Decision } from "../../src/domain/shared/command-handler.js";
 import type { CommandContext } from "../../src/domain/shared/decider.js";
 import { DomainError } from "../../src/domain/shared/errors.js";
 import { hashEvent } from "../../src/domain/shared/event-metadata.js";
@@ -207,7 +207,7 @@ describe("registrations from two processes on one event store file (S9, S4)", ()
     expect(calls.some((c) => c.outcome === "failed")).toBe(false);
 
     // Those callers try again with the same command (same command id), until it lands.
-    const results: CommandResult<SessionState>[] = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const results: Decision<SessionEvent, SessionState>[] = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     let pending = failures.map((f) => f.user);
     for (let round = 0; pending.length > 0 && round < 10; round++) {
       const retried = await Promise.allSettled(pending.map((user) => handlerOf(user).handle(STREAM, commands.get(user)!)));
@@ -224,7 +224,7 @@ describe("registrations from two processes on one event store file (S9, S4)", ()
     expect(pending).toEqual([]);
     expect(results).toHaveLength(PEOPLE);
     // Each command appended its own decision exactly once.
-    const appendedTypes = results.flatMap((r) => r.appended.map((e) => e.type));
+    const appendedTypes = results.flatMap((r) => r.events.map((e) => e.type));
     expect(appendedTypes.filter((t) => t === "ParticipantRegistered")).toHaveLength(MAX);
     expect(appendedTypes.filter((t) => t === "ParticipantWaitlisted")).toHaveLength(PEOPLE - MAX);
 
@@ -258,7 +258,7 @@ describe("registrations from two processes on one event store file (S9, S4)", ()
     const lastUser = String(registrations[registrations.length - 1]!.data.userId);
     for (const handler of [one, two]) {
       const again = await handler.handle(STREAM, register(lastUser));
-      expect(again.appended).toEqual([]);
+      expect(again.events).toEqual([]);
       expect(again.state.kind === "Existing" && again.state.roster).toEqual(state.roster);
     }
     expect(await open(file).readStream(STREAM)).toHaveLength(events.length);
@@ -303,7 +303,7 @@ describe("registrations from two processes on one event store file (S9, S4)", ()
       [["ParticipantWaitlisted"], "appended"],
     ]);
     expect(attempts[1]!.expected).toBe((attempts[0]!.expected as bigint) + 1n);
-    expect(result.appended.map((e) => e.type)).toEqual(["ParticipantWaitlisted"]);
+    expect(result.events.map((e) => e.type)).toEqual(["ParticipantWaitlisted"]);
     expect(result.state.kind === "Existing" && result.state.roster.registeredCount).toBe(2);
 
     const events = await open(file).readStream(STREAM);
@@ -347,7 +347,7 @@ describe("registrations from two processes on one event store file (S9, S4)", ()
     expect(failed).toBe(1);
     // A cold read, then the cache is dropped: the retry reads the stream again instead of trusting the stale view.
     expect(reads).toBe(readsBefore + 2);
-    expect(result.appended.map((e) => e.type)).toEqual(["ParticipantRegistered"]);
+    expect(result.events.map((e) => e.type)).toEqual(["ParticipantRegistered"]);
     const events = await base.readStream(STREAM);
     expectIntactStream(events);
     expect(events.filter((e) => e.data.userId === "solo")).toHaveLength(1);

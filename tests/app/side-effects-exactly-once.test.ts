@@ -721,7 +721,7 @@ describe("side effects exactly once across two app instances on one event store 
         statusCode: null,
         context: ctx("system:side-effects"),
       });
-      expect(late.appended).toEqual([]);
+      expect(late.events).toEqual([]);
       for (const instance of [one, two]) {
         await until(`${instance.name} to project the success`, () => instance.app.sideEffectQueries.byKey(key)?.status === "SUCCEEDED");
         await instance.app.sideEffectRunner.sweep();

@@ -136,7 +136,7 @@ describe("§0 one e-mail, one user per organization, under concurrency", () => {
     await registration.register(register("user-a", "ada@example.com"));
     const head = await store.headPosition();
     const again = await registration.register(register("user-a", "ADA@example.com"));
-    expect(again.appended).toEqual([]);
+    expect(again.events).toEqual([]);
     expect(await store.headPosition()).toBe(head);
   });
 });

@@ -11,21 +11,27 @@ import {
 } from "./event-store.js";
 
 
-export interface CommandResult<State> {
-  state: State;
-  /** Events this command appended; [] when it was already applied. */
-  appended: EventToAppend[];
+/** What a command decided, as recorded. */
+export interface Decision<Event, State> {
+  /** The events this command appended, in order; [] when it was already applied (or a retry of an append already recorded). */
+  events: Event[];
   /**
-   * The global position a read model must reach to show this result: the last appended event's,
+   * The global position a read model must reach to show this decision: the last appended event's,
    * or for a command already applied, the stream's last event's (null: the stream is empty).
    */
   position: bigint | null;
   /** Revision of the stream after the command (null: the stream does not exist). */
   revision: bigint | null;
+  /** The aggregate after the decision: the use case derives its answer from it with the context's own functions. */
+  state: State;
 }
 
-/** Runs on the loaded state before each decision; throws to refuse. */
-export type Guard<State> = (state: State) => void | Promise<void>;
+/**
+ * The command, or how to make it from the state the decision will use: the use case authorizes
+ * there (throwing to refuse) and looks up what the command needs only once the caller may act.
+ * It runs again on every retry, on the state of that attempt.
+ */
+export type CommandOn<Command, State> = Command | ((state: State) => Command | Promise<Command>);
 
 interface LoadedStream<State> {
   state: State;
@@ -55,12 +61,8 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
     this.cacheSize = options.cacheSize ?? 10_000;
   }
 
-  /**
-   * `guard` sees the current state before the decision (on every retry): authorization that
-   * depends on the aggregate (e.g. "the session's assignee") throws there.
-   */
-  handle(streamName: string, command: Command, guard?: Guard<State>): Promise<CommandResult<State>> {
-    return this.serialised(streamName, () => this.decideAndAppend(streamName, command, guard));
+  handle(streamName: string, command: CommandOn<Command, State>): Promise<Decision<Event, State>> {
+    return this.serialised(streamName, () => this.decideAndAppend(streamName, command));
   }
 
   /** The stream's state as the store has it now (another process may have written), e.g. to refuse early. */
@@ -70,21 +72,21 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
 
   private async decideAndAppend(
     streamName: string,
-    command: Command,
-    guard: Guard<State> | undefined,
-  ): Promise<CommandResult<State>> {
+    commandOn: CommandOn<Command, State>,
+  ): Promise<Decision<Event, State>> {
     let refusedOnCachedState = false;
     for (let attempt = 1; ; attempt++) {
       const fromCache = this.cache.has(streamName);
       const loaded = await this.loadStream(streamName);
+      let command: Command;
       let events: Event[];
       try {
-        await guard?.(loaded.state);
+        command = typeof commandOn === "function" ? await commandOn(loaded.state) : commandOn;
         events = this.decider.decide(command, loaded.state);
       } catch (error) {
         // Another process may have moved the stream since we cached it: a refusal (a rule of the
-        // decider or a guard's NOT_FOUND / FORBIDDEN alike) is only answered when it holds on what
-        // the store has now.
+        // decider or the use case's NOT_FOUND / FORBIDDEN alike) is only answered when it holds on
+        // what the store has now.
         if (!fromCache || refusedOnCachedState) throw error;
         refusedOnCachedState = true;
         this.cache.delete(streamName);
@@ -93,7 +95,7 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
       }
       if (events.length === 0) {
         await assertSameInput(this.store, command.context);
-        return { state: loaded.state, appended: [], position: loaded.lastPosition, revision: loaded.revision };
+        return { events: [], state: loaded.state, position: loaded.lastPosition, revision: loaded.revision };
       }
       await bindIdempotencyKey(this.store, streamName, command.context);
 
@@ -107,7 +109,7 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
           // The store recognised a retry of an earlier append: our cached view is stale.
           this.cache.delete(streamName);
           const reloaded = await this.loadStream(streamName);
-          return { state: reloaded.state, appended: [], position: result.position, revision: reloaded.revision };
+          return { events: [], state: reloaded.state, position: result.position, revision: reloaded.revision };
         }
         const state = events.reduce(this.decider.evolve, loaded.state);
         const last = toAppend[toAppend.length - 1]!;
@@ -117,7 +119,7 @@ export class CommandHandler<Command extends { context: CommandContext }, Event e
           lastPosition: result.position,
           lastEventHash: hashEvent({ ...last, streamName, revision: result.nextExpectedRevision }),
         });
-        return { state, appended: toAppend, position: result.position, revision: result.nextExpectedRevision };
+        return { events, state, position: result.position, revision: result.nextExpectedRevision };
       } catch (error) {
         this.cache.delete(streamName);
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

@@ -1,4 +1,4 @@
-import type { CommandHandler, CommandResult } from "../shared/command-handler.js";
+import type { CommandHandler, Decision } from "../shared/command-handler.js";
 import { deterministicUuid } from "../shared/event-metadata.js";
 import type { RegisterUser, UserCommand } from "./commands.js";
 import type { UserState } from "./decider.js";
@@ -23,7 +23,7 @@ export class UserRegistration {
     private readonly users: CommandHandler<UserCommand, UserEvent, UserState>,
   ) {}
 
-  async register(command: RegisterUser): Promise<CommandResult<UserState>> {
+  async register(command: RegisterUser): Promise<Decision<UserEvent, UserState>> {
     const { context, userId, email } = command;
     const claimStream = emailClaimStreamName(context.organizationId, email);
     const sub = (step: string) => ({ ...context, commandId: deterministicUuid(`${context.commandId}/${step}`) });

@@ -30,7 +30,7 @@ export class ApiKeyResolver {
       context: commandContext(context, "createApiKey", input),
     });
     // A retry creates nothing: the secret of the first answer is known only by its hash.
-    const created = result.appended.length > 0;
+    const created = result.events.length > 0;
     return { apiKey: await this.after(context, actor.organizationId, apiKeyId, result.position), secret: created ? secret : null };
   }
 

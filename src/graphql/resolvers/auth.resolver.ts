@@ -75,19 +75,16 @@ export class AuthResolver {
     const [organizationId, signInId] = parts as [string, string, string];
     const now = context.app.clock.now();
     const expiresAt = new Date(now.getTime() + context.app.config.refreshTokenTtlSeconds * 1000);
-    const result = await context.app.signIns.handle(
-      signInStreamName(signInId),
-      {
+    const result = await context.app.signIns.handle(signInStreamName(signInId), (state) => {
+      if (state.kind === "Initial" || state.organizationId !== organizationId) throw invalid();
+      return {
         type: "RefreshSignIn",
         signInId,
         generation: Number(parts[2]),
         expiresAt,
         context: { commandId: randomUUID(), organizationId, actorId: `sign-in:${signInId}`, now, correlationId: context.requestId },
-      },
-      (state) => {
-        if (state.kind === "Initial" || state.organizationId !== organizationId) throw invalid();
-      },
-    );
+      };
+    });
     const state = result.state;
     if (state.kind !== "Active") {
       await context.app.caughtUp(result.position);

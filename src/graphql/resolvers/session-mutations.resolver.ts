@@ -1,17 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
-import type { SessionCommand, SetSessionAudience } from "../../domain/sessions/commands.js";
-import { sessionStreamName } from "../../domain/sessions/events.js";
+import type { Operation } from "../../domain/access/authorization.js";
+import type { CreateSession, SetSessionAudience } from "../../domain/sessions/commands.js";
+import type { References, SessionChange, SessionOutcome } from "../../domain/sessions/use-cases.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
-import { DomainError, ValidationError } from "../../domain/shared/errors.js";
-import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
+import { ValidationError } from "../../domain/shared/errors.js";
 import { deterministicUuid } from "../../domain/shared/event-metadata.js";
-import { actorIdOf } from "../../domain/access/actor.js";
-import { authorize as authorizeWithTable, type Operation } from "../../domain/access/authorization.js";
-import { canSeeSession } from "../../domain/access/session-visibility.js";
-import type { SessionState } from "../../domain/sessions/decider.js";
-import { authorize, commandContext, requireActor, type GraphQLContext } from "../context.js";
-import { notFound } from "../errors.js";
+import { answerAfterWrite } from "../after-write.js";
+import { commandContext, requireActor, type GraphQLContext } from "../context.js";
+import { createdId } from "../idempotency-keys.js";
 import {
   AttachSessionDocumentInput,
   CancelSessionInput,
@@ -28,32 +24,30 @@ import {
   SetSessionSurveyInput,
 } from "../inputs/session.input.js";
 import { Session } from "../types/session.type.js";
-import { sessionAfterCommand } from "./session-view-loader.js";
+import { toSessionView } from "../types/session.view.js";
 
 /** One mutation per command of the session decider (S1–S7); each returns the updated session. */
 @Resolver()
 export class SessionMutationsResolver {
   @Mutation(() => Session, { description: "Create a session as DRAFT (default) or LEAD" })
-  createSession(@Arg("input", () => CreateSessionInput) input: CreateSessionInput, @Ctx() context: GraphQLContext) {
-    const actor = authorize(context, "createSession");
-    const sessionId = input.idempotencyKey
-      ? deterministicUuid(`session/${actor.organizationId}/${actorIdOf(actor)}/${input.idempotencyKey}`)
-      : randomUUID();
-    const details: ReturnType<typeof detailsFrom> & { name: string } = { ...detailsFrom(input), name: input.name };
-    // A MANAGER who names no assignee becomes it, so they can go on setting the session up.
-    if (details.assigneeId === undefined && actor.kind === "USER" && !actor.roles.includes("ADMIN")) {
-      details.assigneeId = actor.userId;
-    }
+  async createSession(@Arg("input", () => CreateSessionInput) input: CreateSessionInput, @Ctx() context: GraphQLContext) {
+    const actor = requireActor(context);
+    const sessionId = createdId(context, "session", input);
     const audience = input.audience ? audienceFrom(input.audience) : null;
-    return execute(
-      context,
+    const command: CreateSession = {
+      type: "CreateSession",
       sessionId,
-      "createSession",
-      input,
-      (ctx) => ({ type: "CreateSession", sessionId, context: ctx, status: input.status, mode: input.mode, details, audience }),
-      undefined,
-      { assigneeId: details.assigneeId as string | null | undefined, audience, audiencePrefix: "audience." },
-    );
+      context: commandContext(context, "createSession", input),
+      status: input.status,
+      mode: input.mode,
+      details: { ...detailsFrom(input), name: input.name },
+      audience,
+    };
+    const outcome = await context.app.useCases.sessions.createSession(actor, command, {
+      ...audienceReferences(audience),
+      audiencePrefix: "audience.",
+    });
+    return sessionAnswer(context, outcome);
   }
 
   @Mutation(() => Session, { description: "Change what the session is (name, texts, prices, language…): omitted fields stay, null clears" })
@@ -119,7 +113,7 @@ export class SessionMutationsResolver {
       input,
       (ctx) => ({ type: "SetSessionAudience", sessionId: input.sessionId, context: ctx, audience: audienceFrom(input) }),
       "audience.",
-      { audience: audienceFrom(input) },
+      audienceReferences(audienceFrom(input)),
     );
   }
 
@@ -128,8 +122,7 @@ export class SessionMutationsResolver {
     @Arg("input", () => SetSessionScheduleInput) input: SetSessionScheduleInput,
     @Ctx() context: GraphQLContext,
   ) {
-    const actor = requireActor(context);
-    const timezone = input.timezone ?? context.app.identityQueries.organization(actor.organizationId)?.timezone ?? "UTC";
+    const timezone = input.timezone ?? context.app.useCases.sessions.defaultTimezone(requireActor(context).organizationId);
     return execute(
       context,
       input.sessionId,
@@ -247,7 +240,7 @@ export class SessionMutationsResolver {
 }
 
 /**
- * Decide and append, wait for the read model (read-your-writes), return the session.
+ * One session command through its use case, answered with the session.
  * `fieldPrefix` maps the domain's field names (e.g. `format.link`) onto this mutation's flat input.
  */
 async function execute(
@@ -255,33 +248,41 @@ async function execute(
   sessionId: string,
   operation: Operation,
   input: { idempotencyKey?: string | null },
-  build: (ctx: CommandContext) => SessionCommand,
+  build: (ctx: CommandContext) => SessionChange,
   fieldPrefix?: string,
   references: References = {},
 ): Promise<Session> {
   const actor = requireActor(context);
-  parseOrThrow(idSchema, sessionId, "sessionId");
   const command = build(commandContext(context, operation, input));
-  // Who may act depends on the session (its assignee), so the check runs on the state loaded for
-  // the decision; only then are the users and teams it names looked up (no probing by outsiders).
-  const guard = async (state: SessionState) => {
-    if (operation !== "createSession") {
-      if (state.kind === "Initial" || !canSeeSession(actor, state.session)) throw notFound("Session", sessionId);
-      authorizeWithTable(actor, operation, { sessionAssigneeId: state.session.details.assigneeId });
-    }
-    await checkReferences(context, references);
-  };
-  let result;
   try {
-    result = await context.app.sessions.handle(sessionStreamName(sessionId), command, guard);
+    return await sessionAnswer(context, await context.app.useCases.sessions.changeSession(actor, command, references));
   } catch (error) {
     if (fieldPrefix && error instanceof ValidationError && error.field.startsWith(fieldPrefix)) {
       throw new ValidationError(error.field.slice(fieldPrefix.length), error.message.slice(error.field.length + 2));
     }
     throw error;
   }
-  const caughtUp = await context.app.caughtUp(result.position);
-  return sessionAfterCommand(context, sessionId, result, caughtUp);
+}
+
+/** The session decided, from the read model once caught up, else from the decision. */
+function sessionAnswer(context: GraphQLContext, outcome: SessionOutcome): Promise<Session> {
+  const { session, counts } = outcome.answer;
+  return answerAfterWrite(
+    context,
+    outcome,
+    () => {
+      const record = context.app.sessionQueries.byId(session.organizationId, session.id);
+      return record && toSessionView(record.session, record);
+    },
+    () => toSessionView(session, { revision: outcome.revision!, updatedAt: context.app.clock.now().toISOString(), counts }),
+  );
+}
+
+/** The users and teams a private audience names (checked to be of the caller's organization). */
+function audienceReferences(audience: SetSessionAudience["audience"] | null): References {
+  if (audience?.mode !== "PRIVATE") return {};
+  const ids = (list: unknown) => (Array.isArray(list) ? list : []);
+  return { targetUserIds: ids(audience.targetUserIds), targetTeamIds: ids(audience.targetTeamIds) };
 }
 
 /** Only the fields the caller sent: undefined means "leave as is". */
@@ -321,39 +322,4 @@ function audienceFrom(input: SessionAudienceInput): SetSessionAudience["audience
         targetUserIds: input.targetUserIds ?? [],
         invitedEmails: input.invitedEmails ?? [],
       }) as SetSessionAudience["audience"];
-}
-
-interface References {
-  assigneeId?: string | null;
-  trainerId?: string | null;
-  hostId?: string | null;
-  audience?: SetSessionAudience["audience"] | null;
-  /** How the input names the audience's fields (`audience.` in createSession). */
-  audiencePrefix?: string;
-}
-
-/** Users and teams a session names must be of the caller's organization: NOT_FOUND otherwise, like any id. */
-async function checkReferences(context: GraphQLContext, refs: References): Promise<void> {
-  const prefix = refs.audiencePrefix ?? "";
-  const privateAudience = refs.audience?.mode === "PRIVATE" ? refs.audience : null;
-  const users: [string, string | null | undefined][] = [
-    ["assigneeId", refs.assigneeId],
-    ["trainerId", refs.trainerId],
-    ["hostId", refs.hostId],
-    ...(Array.isArray(privateAudience?.targetUserIds) ? privateAudience.targetUserIds : []).map(
-      (id, i) => [`${prefix}targetUserIds.${i}`, id] as [string, string],
-    ),
-  ];
-  for (const [field, id] of users) {
-    if (typeof id === "string" && id.trim() !== "" && !(await context.loaders.userById.load(id))) {
-      throw new DomainError("NOT_FOUND", `${field}: names no user of your organization (${id})`, { field });
-    }
-  }
-  const teamIds = Array.isArray(privateAudience?.targetTeamIds) ? privateAudience.targetTeamIds : [];
-  for (const [i, id] of teamIds.entries()) {
-    if (typeof id === "string" && id.trim() !== "" && !(await context.loaders.teamById.load(id))) {
-      const field = `${prefix}targetTeamIds.${i}`;
-      throw new DomainError("NOT_FOUND", `${field}: names no team of your organization (${id})`, { field });
-    }
-  }
 }

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { mayCall } from "../../domain/access/authorization.js";
 import type { SessionRoster } from "../../projections/registrations.queries.js";
 import { authorize, type GraphQLContext } from "../context.js";
-import { trainerIdsOf } from "../services/registrations.js";
+import { trainerIdsOf } from "../../domain/sessions/use-cases.js";
 import { PageArgs, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { AttendanceLink, Registration, RegistrationConnection } from "../types/registration.type.js";
 import { toRegistrationView } from "../types/registration.view.js";

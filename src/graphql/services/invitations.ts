@@ -25,7 +25,7 @@ export async function inviteAndEmail(
     expiresAt,
     context: commandContext,
   });
-  if (result.appended.length === 0) return result.position;
+  if (result.events.length === 0) return result.position;
   const token = app.invitationTokens.sign([user.id, invitationId]);
   const organization = app.identityQueries.organization(commandContext.organizationId);
   const link = `${app.config.publicUrl}/accept-invitation?token=${encodeURIComponent(token)}`;

@@ -70,7 +70,7 @@ export async function recordLearner(
     context: { commandId, organizationId, actorId: userId, now: context.app.clock.now(), correlationId: context.requestId },
   });
   await context.app.caughtUp(result.position);
-  return result.appended.length > 0;
+  return result.events.length > 0;
 }
 
 /**
