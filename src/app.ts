@@ -4,45 +4,51 @@ import { pino, type Logger } from "pino";
 import { AttendanceLinks } from "./adapters/attendance/attendance-links.js";
 import { systemClock } from "./adapters/clock/system-clock.js";
 import { ExternalIdentityVerifier } from "./adapters/auth/external-identity.js";
+import { generateApiKeySecret } from "./adapters/auth/api-key-secret.js";
 import { resolveJwtSecret } from "./adapters/auth/jwt-secret.js";
+import { decoyPasswordHash, hashPassword, verifyPassword } from "./adapters/auth/passwords.js";
 import { SignInRateLimiter } from "./adapters/auth/sign-in-rate-limiter.js";
 import { SignedTokens } from "./adapters/auth/signed-tokens.js";
 import { TokenService } from "./adapters/auth/tokens.js";
 import { eventStoreIdentity, openEventStore, readModelsFile } from "./adapters/event-store/open-event-store.js";
+import { invitationMail } from "./adapters/mail/invitation-mail.js";
 import { createMailer, type Mailer } from "./adapters/mail/mailer.js";
 import { MailNotificationsReactor } from "./adapters/side-effects/mail-notifications.reactor.js";
 import { SideEffectRunner } from "./adapters/side-effects/side-effect-runner.js";
 import { WebhookDeliveriesReactor } from "./adapters/side-effects/webhook-deliveries.reactor.js";
+import { generateWebhookSecret } from "./adapters/webhooks/webhook-signature.js";
 import { createWorkflowRunner } from "./adapters/workflows/all-workflows.js";
 import type { WorkflowRunner } from "./adapters/workflows/workflow-runner.js";
 import type { Config } from "./config.js";
-import { signInDecider, type SignInCommand, type SignInEvent, type SignInState } from "./domain/access/sign-in.js";
-import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent, type ApiKeyState } from "./domain/api-keys/api-key.js";
-import {
-  organizationDecider,
-  type OrganizationCommand,
-  type OrganizationEvent,
-  type OrganizationState,
-} from "./domain/organizations/organization.js";
-import type { SessionCommand } from "./domain/sessions/commands.js";
+import { apiKeyDecider, type ApiKeyCommand, type ApiKeyState } from "./domain/api-keys/decider.js";
+import { apiKeyEventCodec, type ApiKeyEvent } from "./domain/api-keys/events.js";
+import { ApiKeyUseCases } from "./domain/api-keys/use-cases.js";
+import { organizationDecider, type OrganizationCommand, type OrganizationState } from "./domain/organizations/decider.js";
+import type { OrganizationEvent } from "./domain/organizations/events.js";
+import { OrganizationUseCases } from "./domain/organizations/use-cases.js";
+import type { SessionCommand } from "./domain/sessions/decider.js";
 import { sessionDecider, type SessionState } from "./domain/sessions/decider.js";
 import type { SessionEvent } from "./domain/sessions/events.js";
 import { SessionUseCases } from "./domain/sessions/use-cases.js";
+import { signInDecider, type SignInCommand, type SignInState } from "./domain/sign-ins/decider.js";
+import type { SignInEvent } from "./domain/sign-ins/events.js";
+import { SignInUseCases } from "./domain/sign-ins/use-cases.js";
 import { CommandHandler } from "./domain/shared/command-handler.js";
 import type { Clock } from "./domain/shared/clock.js";
 import type { EventStore } from "./domain/shared/event-store.js";
-import {
-  sideEffectDecider,
-  type SideEffectCommand,
-  type SideEffectEvent,
-  type SideEffectState,
-} from "./domain/side-effects/side-effect.js";
-import { teamDecider, type TeamCommand, type TeamEvent, type TeamState } from "./domain/teams/team.js";
-import { webhookDecider, type WebhookCommand, type WebhookEvent, type WebhookState } from "./domain/webhooks/webhook.js";
-import type { UserCommand } from "./domain/users/commands.js";
-import { userDecider, type UserState } from "./domain/users/decider.js";
+import { assertSameInput } from "./domain/shared/idempotency.js";
+import { sideEffectDecider, type SideEffectCommand, type SideEffectState } from "./domain/side-effects/decider.js";
+import type { SideEffectEvent } from "./domain/side-effects/events.js";
+import { teamDecider, type TeamCommand, type TeamState } from "./domain/teams/decider.js";
+import { type TeamEvent, teamStreamName } from "./domain/teams/events.js";
+import { TeamUseCases } from "./domain/teams/use-cases.js";
+import { webhookDecider, type WebhookCommand, type WebhookState } from "./domain/webhooks/decider.js";
+import { webhookEventCodec, type WebhookEvent } from "./domain/webhooks/events.js";
+import { WebhookUseCases } from "./domain/webhooks/use-cases.js";
+import { userDecider, type UserCommand, type UserState } from "./domain/users/decider.js";
 import { emailClaimDecider } from "./domain/users/email-claim.js";
 import type { UserEvent } from "./domain/users/events.js";
+import { UserUseCases } from "./domain/users/use-cases.js";
 import { UserRegistration } from "./domain/users/user-registration.js";
 import { ALL_PROJECTIONS } from "./projections/all-projections.js";
 import { ApiKeyQueries } from "./projections/api-keys.queries.js";
@@ -105,6 +111,12 @@ export interface App {
 
 export interface UseCases {
   sessions: SessionUseCases;
+  teams: TeamUseCases;
+  apiKeys: ApiKeyUseCases;
+  webhooks: WebhookUseCases;
+  users: UserUseCases;
+  organizations: OrganizationUseCases;
+  signIns: SignInUseCases;
 }
 
 export interface AppOptions {
@@ -174,6 +186,22 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const registrationQueries = new RegistrationQueries(readModels);
   const teamQueries = new TeamQueries(readModels);
   const attendanceLinks = new AttendanceLinks(new SignedTokens(secret, "attendance", "att_"), config.publicUrl);
+  const organizations = new CommandHandler(store, organizationDecider);
+  const userRegistration = new UserRegistration(emailClaims, users);
+  const teams = new CommandHandler(store, teamDecider);
+  const signIns = new CommandHandler(store, signInDecider);
+  const tokens = new TokenService(secret, config.accessTokenTtlSeconds, clock);
+  const refreshTokens = new SignedTokens(secret, "refresh-token", "rt_");
+  const invitationTokens = new SignedTokens(secret, "invitation", "inv_");
+  const signInLimiter = new SignInRateLimiter(config.signInLimits);
+  const caughtUp = async (position: bigint | null): Promise<boolean> => {
+    if (position === null) return true;
+    const reached = await projector.waitFor(position, config.readYourWritesTimeoutMs);
+    if (!reached) logger.warn({ position: String(position) }, "read models did not catch up in time");
+    return reached;
+  };
+  const apiKeys = new CommandHandler(store, apiKeyDecider);
+  const webhooks = new CommandHandler(store, webhookDecider);
   const useCases: UseCases = {
     sessions: new SessionUseCases({
       sessions,
@@ -189,6 +217,75 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       },
       onSeatNotGivenBack: (error, registrationId) => logger.error({ err: error, registrationId }, "could not give a seat back"),
     }),
+    teams: new TeamUseCases({
+      teams,
+      directory: { userExists: (organizationId, userId) => identityQueries.usersByIds(organizationId, [userId]).has(userId) },
+    }),
+    apiKeys: new ApiKeyUseCases({
+      apiKeys,
+      newSecret: generateApiKeySecret,
+      history: async (streamName) => (await store.readStream(streamName)).map((event) => apiKeyEventCodec.decode(event)),
+    }),
+    webhooks: new WebhookUseCases({
+      webhooks,
+      newSecret: generateWebhookSecret,
+      recordedBy: async (streamName, commandId) =>
+        (await store.readStream(streamName))
+          .filter((event) => event.metadata.commandId === commandId)
+          .map((event) => webhookEventCodec.decode(event)),
+      headPosition: () => store.headPosition(),
+    }),
+    users: new UserUseCases({
+      users,
+      registration: userRegistration,
+      teamMembership: {
+        add: (teamId, userId, context) => teams.handle(teamStreamName(teamId), { type: "AddTeamMember", teamId, userId, context }),
+      },
+      directory: {
+        user: (userId) => identityQueries.userById(userId),
+        userByEmail: (organizationId, email) => identityQueries.userByEmail(organizationId, email),
+        organization: (organizationId) => identityQueries.organization(organizationId),
+        teamExists: (organizationId, teamId) => teamQueries.byIds(organizationId, [teamId]).has(teamId),
+      },
+      passwords: { hash: hashPassword, verify: verifyPassword },
+      limiter: signInLimiter,
+      invitations: { ttlHours: config.invitationTtlHours, send: invitationMail(mailer, invitationTokens, config.publicUrl) },
+      assertSameInput: (context) => assertSameInput(store, context),
+      caughtUp,
+      signIns: { start: (user, method, correlationId) => useCases.signIns.start(user, method, correlationId) },
+      seats: {
+        signUpAndRegister: (signUp, context, recordAccount) => useCases.sessions.signUpAndRegister(signUp, context, recordAccount),
+      },
+      clock,
+      onInvitationNotSent: (error, userId) => logger.error({ err: error, userId }, "invitation e-mail could not be sent"),
+    }),
+    organizations: new OrganizationUseCases({
+      organizations,
+      registration: userRegistration,
+      accounts: { user: (userId) => identityQueries.userById(userId) },
+      passwords: { hash: hashPassword, verify: verifyPassword },
+      limiter: signInLimiter,
+      caughtUp,
+      signIns: { start: (user, method, correlationId) => useCases.signIns.start(user, method, correlationId) },
+      clock,
+    }),
+    signIns: new SignInUseCases({
+      signIns,
+      users,
+      accounts: {
+        usersByEmail: (email) => identityQueries.usersByEmail(email),
+        user: (userId) => identityQueries.userById(userId),
+        organization: (organizationId) => identityQueries.organization(organizationId),
+      },
+      passwords: { hash: hashPassword, verify: verifyPassword, decoy: decoyPasswordHash },
+      limiter: signInLimiter,
+      accessTokens: tokens,
+      refreshTokens,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      invitationTokens,
+      caughtUp,
+      clock,
+    }),
   };
 
   return {
@@ -198,12 +295,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     store,
     readModels,
     projector,
-    tokens: new TokenService(secret, config.accessTokenTtlSeconds, clock),
-    refreshTokens: new SignedTokens(secret, "refresh-token", "rt_"),
-    invitationTokens: new SignedTokens(secret, "invitation", "inv_"),
+    tokens,
+    refreshTokens,
+    invitationTokens,
     externalIdentity: config.externalIdentity ? new ExternalIdentityVerifier(config.externalIdentity, { clock }) : null,
     attendanceLinks,
-    signInLimiter: new SignInRateLimiter(config.signInLimits),
+    signInLimiter,
     mailer,
     sessionQueries,
     registrationQueries,
@@ -214,23 +311,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     webhookQueries,
     sideEffectQueries,
     sessions,
-    organizations: new CommandHandler(store, organizationDecider),
+    organizations,
     users,
-    userRegistration: new UserRegistration(emailClaims, users),
-    teams: new CommandHandler(store, teamDecider),
-    apiKeys: new CommandHandler(store, apiKeyDecider),
-    signIns: new CommandHandler(store, signInDecider),
-    webhooks: new CommandHandler(store, webhookDecider),
+    userRegistration,
+    teams,
+    apiKeys,
+    signIns,
+    webhooks,
     sideEffects,
     sideEffectRunner,
     workflowRunner,
     useCases,
-    async caughtUp(position) {
-      if (position === null) return true;
-      const reached = await projector.waitFor(position, config.readYourWritesTimeoutMs);
-      if (!reached) logger.warn({ position: String(position) }, "read models did not catch up in time");
-      return reached;
-    },
+    caughtUp,
     async close() {
       await workflowRunner.stop();
       await sideEffectRunner.stop();

@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-store.js";
-import type { SessionCommand } from "../../src/domain/sessions/commands.js";
+import type { SessionCommand } from "../../src/domain/sessions/decider.js";
 import { sessionDecider } from "../../src/domain/sessions/decider.js";
 import { sessionStreamName } from "../../src/domain/sessions/events.js";
 import { CommandHandler } from "../../src/domain/shared/command-handler.js";

@@ -24,11 +24,5 @@ export function refuseReusedKey(context: GraphQLContext, command: CommandContext
   return assertSameInput(context.app.store, command);
 }
 
-/**
- * The context of a further command run by the same request (adding the members of a new team…):
- * its id is derived from the request's, so a retry is recorded once; the key is bound by the first.
- */
-export function followUpContext(command: CommandContext, step: string): CommandContext {
-  const { inputHash: _bound, ...rest } = command;
-  return { ...rest, commandId: deterministicUuid(`${command.commandId}/${step}`) };
-}
+/** Re-exported: the domain's use cases derive follow-up commands too. */
+export { followUpContext } from "../domain/shared/idempotency.js";

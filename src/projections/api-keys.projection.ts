@@ -1,4 +1,4 @@
-import { API_KEY_EVENT_TYPES, apiKeyEventCodec } from "../domain/api-keys/api-key.js";
+import { API_KEY_EVENT_TYPES, apiKeyEventCodec } from "../domain/api-keys/events.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 

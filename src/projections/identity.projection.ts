@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
-import { evolveOrganization, ORGANIZATION_EVENT_TYPES, organizationEventCodec, type OrganizationState } from "../domain/organizations/organization.js";
+import { evolveOrganization, type OrganizationState } from "../domain/organizations/decider.js";
+import { ORGANIZATION_EVENT_TYPES, organizationEventCodec } from "../domain/organizations/events.js";
 import type { RecordedEvent } from "../domain/shared/event-store.js";
 import { evolveUser, userStatus, type UserState } from "../domain/users/decider.js";
 import { USER_EVENT_TYPES, userEventCodec } from "../domain/users/events.js";

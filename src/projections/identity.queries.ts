@@ -1,36 +1,19 @@
 import type Database from "better-sqlite3";
 import type { OrganizationSettings } from "../domain/organizations/settings.js";
 import type { User } from "../domain/users/decider.js";
+import type { UserAccount } from "../domain/users/use-cases.js";
+import type { OrganizationAccount } from "../domain/organizations/use-cases.js";
 import type { Role, UserStatus } from "../domain/users/user.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { lazyCount, prepared } from "./read-model-db.js";
 
-export interface UserRecord {
-  id: string;
-  organizationId: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  status: UserStatus;
-  country: string | null;
-  isMember: boolean;
-  hasPassword: boolean;
-  invitationExpiresAt: string | null;
-  passwordHash: string | null;
-  createdAt: string;
-  updatedAt: string;
+/** A user as the read model holds it: the account the users context reads, with its row's revision and cursor. */
+export interface UserRecord extends UserAccount {
   revision: number;
   cursor: string;
 }
 
-export interface OrganizationRecord {
-  id: string;
-  name: string;
-  timezone: string;
-  currency: string;
-  settings: OrganizationSettings;
-  createdAt: string;
-}
+export type OrganizationRecord = OrganizationAccount;
 
 export interface UserFilter {
   roles?: Role[];

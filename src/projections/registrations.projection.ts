@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import { decodeRegistrationEvent } from "../domain/sessions/event-codec.js";
-import { REGISTRATION_EVENT_TYPES, type RegistrationEvent } from "../domain/sessions/registration-events.js";
+import { decodeRegistrationEvent } from "../domain/sessions/events.js";
+import { REGISTRATION_EVENT_TYPES, type RegistrationEvent } from "../domain/sessions/events.js";
 import type { RecordedEvent } from "../domain/shared/event-store.js";
 import { assertNever } from "../domain/shared/errors.js";
 import type { Projection } from "./projection.js";

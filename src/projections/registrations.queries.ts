@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import type { AttendanceMethod, CancellationReason, RegistrationStatus } from "../domain/sessions/registration-events.js";
-import type { RegistrationSnapshot } from "../domain/sessions/registration-snapshot.js";
+import type { AttendanceMethod, CancellationReason, RegistrationStatus } from "../domain/sessions/events.js";
+import type { RegistrationSnapshot } from "../domain/sessions/registrations.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { lazyCount, prepared } from "./read-model-db.js";
 

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { RegistrationEvent } from "../domain/sessions/registration-events.js";
+import type { RegistrationEvent } from "../domain/sessions/events.js";
 import { assertNever } from "../domain/shared/errors.js";
 import { prepared } from "./read-model-db.js";
 

@@ -1,9 +1,9 @@
 import type Database from "better-sqlite3";
 import { evolveSession, type Session, type SessionState } from "../domain/sessions/decider.js";
-import { EMPTY_ROSTER } from "../domain/sessions/roster.js";
-import { decodeRegistrationEvent, sessionEventCodec } from "../domain/sessions/event-codec.js";
+import { EMPTY_ROSTER } from "../domain/sessions/registrations.js";
+import { decodeRegistrationEvent, sessionEventCodec } from "../domain/sessions/events.js";
 import { SESSION_LIFECYCLE_EVENT_TYPES } from "../domain/sessions/events.js";
-import { isRegistrationEvent, REGISTRATION_EVENT_TYPES } from "../domain/sessions/registration-events.js";
+import { isRegistrationEvent, REGISTRATION_EVENT_TYPES } from "../domain/sessions/events.js";
 import type { RecordedEvent } from "../domain/shared/event-store.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";

@@ -1,4 +1,4 @@
-import { SIDE_EFFECT_EVENT_TYPES, sideEffectEventCodec } from "../domain/side-effects/side-effect.js";
+import { SIDE_EFFECT_EVENT_TYPES, sideEffectEventCodec } from "../domain/side-effects/events.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
-import type { SideEffectKind, SideEffectStatus } from "../domain/side-effects/side-effect.js";
+import type { SideEffectStatus } from "../domain/side-effects/decider.js";
+import type { SideEffectKind } from "../domain/side-effects/events.js";
 import { ValidationError } from "../domain/shared/errors.js";
 import { prepared } from "./read-model-db.js";
 

@@ -1,4 +1,4 @@
-import { signInEventCodec } from "../domain/access/sign-in.js";
+import { signInEventCodec } from "../domain/sign-ins/events.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 

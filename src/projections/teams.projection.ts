@@ -1,4 +1,4 @@
-import { TEAM_EVENT_TYPES, teamEventCodec } from "../domain/teams/team.js";
+import { TEAM_EVENT_TYPES, teamEventCodec } from "../domain/teams/events.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 

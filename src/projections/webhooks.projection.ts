@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENT_TYPES, webhookEventCodec } from "../domain/webhooks/webhook.js";
+import { WEBHOOK_EVENT_TYPES, webhookEventCodec } from "../domain/webhooks/events.js";
 import type { Projection } from "./projection.js";
 import { prepared } from "./read-model-db.js";
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessionEventCodec } from "../../src/domain/sessions/event-codec.js";
+import { sessionEventCodec } from "../../src/domain/sessions/events.js";
 import { EMPTY_DETAILS } from "../../src/domain/sessions/values.js";
 import { EventDecodingError } from "../../src/domain/shared/event-codec.js";
 import { SCHEMA_VERSION } from "../../src/domain/shared/event-metadata.js";
@@ -36,6 +36,17 @@ describe("event codecs", () => {
     expect(audienceOf(sessionEventCodec.decode(createdV1).data)).toEqual({ mode: "PUBLIC", minParticipants: 1, maxParticipants: 2, waitlistEnabled: true });
     const audienceSetV1 = { type: "SessionAudienceSet", metadata: { schemaVersion: 1 }, data: { sessionId: "s1", audience: { mode: "PUBLIC", minParticipants: 3, maxParticipants: 4 } } };
     expect(audienceOf(sessionEventCodec.decode(audienceSetV1).data)).toMatchObject({ waitlistEnabled: true });
+  });
+
+  it("upcasts a version-2 SessionConfirmed, recorded before confirmations had a comment, to one without a comment", () => {
+    const confirmedV2 = {
+      type: "SessionConfirmed",
+      metadata: { schemaVersion: 2 },
+      data: { sessionId: "s1", from: "PLANNED", to: "CONFIRMED", reason: "VALIDATED_BY_OWNER", changedBy: "u1", changedAt: "2025-01-01T00:00:00.000Z" },
+    };
+    expect(sessionEventCodec.decode(confirmedV2).data).toMatchObject({ reason: "VALIDATED_BY_OWNER", comment: null });
+    const currentWithoutComment = { ...confirmedV2, metadata: { schemaVersion: SCHEMA_VERSION } };
+    expect(() => sessionEventCodec.decode(currentWithoutComment)).toThrow(EventDecodingError);
   });
 
   it("keeps what a current event says (a waitlist switched off stays off)", () => {

@@ -16,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-store.js";
-import type { SessionCommand } from "../../src/domain/sessions/commands.js";
+import type { SessionCommand } from "../../src/domain/sessions/decider.js";
 import { sessionDecider, type SessionState } from "../../src/domain/sessions/decider.js";
 import { sessionStreamName, type SessionEvent } from "../../src/domain/sessions/events.js";
 import { CommandHandler, type Decision } from "../../src/domain/shared/command-handler.js";

@@ -35,18 +35,16 @@ import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-st
 import { MemoryMailer, type MailMessage } from "../../src/adapters/mail/mailer.js";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import type { SessionCommand } from "../../src/domain/sessions/commands.js";
+import type { SessionCommand } from "../../src/domain/sessions/decider.js";
 import { sessionDecider, type SessionState } from "../../src/domain/sessions/decider.js";
 import { sessionStreamName, type SessionEvent } from "../../src/domain/sessions/events.js";
 import { CommandHandler } from "../../src/domain/shared/command-handler.js";
 import type { CommandContext } from "../../src/domain/shared/decider.js";
 import type { EventStore, RecordedEvent } from "../../src/domain/shared/event-store.js";
-import { sideEffectStreamName } from "../../src/domain/side-effects/side-effect.js";
-import { webhookStreamName } from "../../src/domain/webhooks/webhook.js";
-import type { UserCommand } from "../../src/domain/users/commands.js";
-import { userDecider, type UserState } from "../../src/domain/users/decider.js";
-import type { UserEvent } from "../../src/domain/users/events.js";
-import { userStreamName } from "../../src/domain/users/user.js";
+import { sideEffectStreamName } from "../../src/domain/side-effects/events.js";
+import { webhookStreamName } from "../../src/domain/webhooks/events.js";
+import { type UserCommand, userDecider, type UserState } from "../../src/domain/users/decider.js";
+import { type UserEvent, userStreamName } from "../../src/domain/users/events.js";
 import { DAY, HOUR, MINUTE, TestClock } from "../support/test-clock.js";
 
 const ORG = "org-effects";

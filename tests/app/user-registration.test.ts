@@ -13,11 +13,10 @@ import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-st
 import { CommandHandler } from "../../src/domain/shared/command-handler.js";
 import type { CommandContext } from "../../src/domain/shared/decider.js";
 import { DomainError } from "../../src/domain/shared/errors.js";
-import type { RegisterUser } from "../../src/domain/users/commands.js";
-import { userDecider } from "../../src/domain/users/decider.js";
+import { type RegisterUser, userDecider } from "../../src/domain/users/decider.js";
 import { emailClaimDecider, emailClaimStreamName } from "../../src/domain/users/email-claim.js";
 import { UserRegistration } from "../../src/domain/users/user-registration.js";
-import { userStreamName } from "../../src/domain/users/user.js";
+import { userStreamName } from "../../src/domain/users/events.js";
 
 const ORG = "org-1";
 const NOW = new Date("2026-11-21T10:00:00.000Z");

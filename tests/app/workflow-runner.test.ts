@@ -22,7 +22,7 @@ import type { EventStore, ReadAllOptions } from "../../src/domain/shared/event-s
 import { userDecider } from "../../src/domain/users/decider.js";
 import { emailClaimDecider, emailClaimStreamName } from "../../src/domain/users/email-claim.js";
 import { UserRegistration } from "../../src/domain/users/user-registration.js";
-import { userStreamName } from "../../src/domain/users/user.js";
+import { userStreamName } from "../../src/domain/users/events.js";
 import { emailClaimReleaseWorkflow } from "../../src/domain/workflows/email-claim-release.js";
 import { DAY, TestClock } from "../support/test-clock.js";
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { API_KEY_SCOPES } from "../../src/domain/access/actor.js";
-import { type ApiKeyCommand, type ApiKeyEvent, apiKeyDecider } from "../../src/domain/api-keys/api-key.js";
+import { type ApiKeyCommand, apiKeyDecider } from "../../src/domain/api-keys/decider.js";
+import type { ApiKeyEvent } from "../../src/domain/api-keys/events.js";
 import type { CommandContext } from "../../src/domain/shared/decider.js";
 import { fold, spec } from "../support/given-when-then.js";
 import { ACTOR_ID, NOW_ISO, ORG_ID, context } from "./session-fixtures.js";

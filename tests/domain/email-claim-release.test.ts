@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { SCHEMA_VERSION, deterministicUuid } from "../../src/domain/shared/event-metadata.js";
 import type { ReleaseEmail } from "../../src/domain/users/email-claim.js";
 import { emailClaimStreamName } from "../../src/domain/users/email-claim.js";
-import { userStreamName } from "../../src/domain/users/user.js";
+import { userStreamName } from "../../src/domain/users/events.js";
 import { EMAIL_CLAIM_DEADLINE_MS, emailClaimReleaseWorkflow } from "../../src/domain/workflows/email-claim-release.js";
 import type { LoggedEvent } from "../../src/domain/workflows/workflow.js";
 import { timePassed, workflowSpec } from "../support/workflow-spec.js";

@@ -11,16 +11,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type SignInCommand, type SignInEvent, type SignInState, signInDecider } from "../../src/domain/access/sign-in.js";
-import {
-  type OrganizationEvent,
-  type OrganizationState,
-  organizationDecider,
-} from "../../src/domain/organizations/organization.js";
+import { type SignInCommand, type SignInState, signInDecider } from "../../src/domain/sign-ins/decider.js";
+import type { SignInEvent } from "../../src/domain/sign-ins/events.js";
+import { type OrganizationState, organizationDecider } from "../../src/domain/organizations/decider.js";
+import type { OrganizationEvent } from "../../src/domain/organizations/events.js";
 import { PAYMENT_METHODS } from "../../src/domain/organizations/settings.js";
 import { DomainError } from "../../src/domain/shared/errors.js";
-import type { UserCommand } from "../../src/domain/users/commands.js";
-import { type UserState, userDecider, userStatus } from "../../src/domain/users/decider.js";
+import { type UserCommand, type UserState, userDecider, userStatus } from "../../src/domain/users/decider.js";
 import { ROLES, USER_STATUSES } from "../../src/domain/users/user.js";
 import { fold } from "../support/given-when-then.js";
 import { ORG_ID, context } from "./session-fixtures.js";

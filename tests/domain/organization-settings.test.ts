@@ -4,11 +4,8 @@
  * partial updates that record only what differs, each validation rule, and tenancy.
  */
 import { describe, expect, it } from "vitest";
-import {
-  type OrganizationCommand,
-  type OrganizationEvent,
-  organizationDecider,
-} from "../../src/domain/organizations/organization.js";
+import { type OrganizationCommand, organizationDecider } from "../../src/domain/organizations/decider.js";
+import type { OrganizationEvent } from "../../src/domain/organizations/events.js";
 import type { CommandContext } from "../../src/domain/shared/decider.js";
 import { fold, spec } from "../support/given-when-then.js";
 import { ACTOR_ID, NOW_ISO, ORG_ID, context } from "./session-fixtures.js";

@@ -14,7 +14,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { SessionCommand } from "../../src/domain/sessions/commands.js";
+import type { SessionCommand } from "../../src/domain/sessions/decider.js";
 import { type SessionState, sessionDecider } from "../../src/domain/sessions/decider.js";
 import type { SessionEvent } from "../../src/domain/sessions/events.js";
 import type { SessionStatus } from "../../src/domain/sessions/values.js";
@@ -316,7 +316,7 @@ function expectedOutcome(m: Model, command: SessionCommand): Expected {
 
 const minimumReached = (by: string, at: string): SessionEvent => ({
   type: "SessionConfirmed",
-  data: { sessionId: SESSION_ID, from: "PLANNED", to: "CONFIRMED", reason: "MINIMUM_REACHED", changedBy: by, changedAt: at },
+  data: { sessionId: SESSION_ID, from: "PLANNED", to: "CONFIRMED", reason: "MINIMUM_REACHED", comment: null, changedBy: by, changedAt: at },
 });
 
 const promoted = (m: Model, registrationId: string, reason: "SEAT_FREED" | "CAPACITY_RAISED", at: string): SessionEvent => ({

@@ -15,7 +15,7 @@ import type {
   RegisterForSession,
   SessionCommand,
   SetSessionAudience,
-} from "../../src/domain/sessions/commands.js";
+} from "../../src/domain/sessions/decider.js";
 import { sessionDecider } from "../../src/domain/sessions/decider.js";
 import type { SessionConfirmed, SessionEvent } from "../../src/domain/sessions/events.js";
 import type {
@@ -24,7 +24,7 @@ import type {
   ParticipantRegistered,
   ParticipantWaitlisted,
   RegistrationCanceled,
-} from "../../src/domain/sessions/registration-events.js";
+} from "../../src/domain/sessions/events.js";
 import type { SessionAudience, SessionDetails, SessionStatus } from "../../src/domain/sessions/values.js";
 import type { CommandContext } from "../../src/domain/shared/decider.js";
 import { fold, spec } from "../support/given-when-then.js";
@@ -182,7 +182,7 @@ const registrationCanceled = (
 });
 const minimumReached = (by: string, when = NOW_ISO): SessionConfirmed => ({
   type: "SessionConfirmed",
-  data: { sessionId: SESSION_ID, from: "PLANNED", to: "CONFIRMED", reason: "MINIMUM_REACHED", changedBy: by, changedAt: when },
+  data: { sessionId: SESSION_ID, from: "PLANNED", to: "CONFIRMED", reason: "MINIMUM_REACHED", comment: null, changedBy: by, changedAt: when },
 });
 const attended = (userId: string, method: "LINK" | "STAFF", by: string, when: string): AttendanceConfirmed => ({
   type: "AttendanceConfirmed",

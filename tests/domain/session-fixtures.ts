@@ -2,7 +2,7 @@
  * Shared test data for the session decider tests. Expectations here are written out by hand
  * from the rules (docs/rules.md, S1–S10), never derived from src/.
  */
-import type { SessionCommand, SessionTransitionCommand } from "../../src/domain/sessions/commands.js";
+import type { SessionCommand, SessionTransitionCommand } from "../../src/domain/sessions/decider.js";
 import type {
   SessionAudienceSet,
   SessionCanceled,
@@ -177,7 +177,7 @@ export const planned = (from: SessionStatus): SessionPlanned => ({
 });
 export const confirmed = (): SessionConfirmed => ({
   type: "SessionConfirmed",
-  data: { ...change, from: "PLANNED", to: "CONFIRMED", reason: "VALIDATED_BY_OWNER" },
+  data: { ...change, from: "PLANNED", to: "CONFIRMED", reason: "VALIDATED_BY_OWNER", comment: null },
 });
 export const canceled = (from: SessionStatus, reason = "Room unavailable"): SessionCanceled => ({
   type: "SessionCanceled",
@@ -236,8 +236,6 @@ export function transitionCommand(
 ): SessionTransitionCommand {
   const base = { sessionId: SESSION_ID, context: options.context ?? context() };
   switch (type) {
-    case "ConfirmSession":
-      return { type, ...base };
     case "CancelSession":
       return { type, ...base, reason: options.reason ?? "Trainer is ill" };
     default:

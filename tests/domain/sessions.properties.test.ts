@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { SessionCommand } from "../../src/domain/sessions/commands.js";
+import type { SessionCommand } from "../../src/domain/sessions/decider.js";
 import { type Session, sessionDecider } from "../../src/domain/sessions/decider.js";
 import type { SessionEvent } from "../../src/domain/sessions/events.js";
 import type { SessionMode } from "../../src/domain/sessions/values.js";

@@ -2,9 +2,9 @@
  * Rules S1–S7 of academy sessions as checked by the session decider, one given/when/then each.
  * (S3 transitions live in sessions.transitions.test.ts.)
  */
-import { EMPTY_ROSTER } from "../../src/domain/sessions/roster.js";
+import { EMPTY_ROSTER } from "../../src/domain/sessions/registrations.js";
 import { describe, expect, it } from "vitest";
-import type { CreateSession, SessionCommand } from "../../src/domain/sessions/commands.js";
+import type { CreateSession, SessionCommand } from "../../src/domain/sessions/decider.js";
 import { type Session, sessionDecider } from "../../src/domain/sessions/decider.js";
 import type { SessionEvent } from "../../src/domain/sessions/events.js";
 import type { SessionDetails, SessionFormat } from "../../src/domain/sessions/values.js";

@@ -92,7 +92,16 @@ describe("S3 transition matrix (5 statuses × 5 commands)", () => {
       .then([
         unchecked<SessionEvent>({
           type: event,
-          data: { sessionId: SESSION_ID, from, to, reason: reasonRecorded, changedBy: ACTOR_ID, changedAt: NOW_ISO },
+          data: {
+            sessionId: SESSION_ID,
+            from,
+            to,
+            reason: reasonRecorded,
+            // A confirmation keeps what the owner said apart from its reason code.
+            ...(event === "SessionConfirmed" ? { comment: null } : {}),
+            changedBy: ACTOR_ID,
+            changedAt: NOW_ISO,
+          },
         }),
       ]);
     expect(statusAfter([...historyIn(from), ...events])).toBe(to);
@@ -118,11 +127,20 @@ describe("transition reasons", () => {
     const [event] = given(historyIn("PLANNED")).when(transitionCommand("ConfirmSession")).then([
       {
         type: "SessionConfirmed",
-        data: { sessionId: SESSION_ID, from: "PLANNED", to: "CONFIRMED", reason: "VALIDATED_BY_OWNER", changedBy: ACTOR_ID, changedAt: NOW_ISO },
+        data: { sessionId: SESSION_ID, from: "PLANNED", to: "CONFIRMED", reason: "VALIDATED_BY_OWNER", comment: null, changedBy: ACTOR_ID, changedAt: NOW_ISO },
       },
     ]);
     const state = fold(sessionDecider, [...historyIn("PLANNED"), event!]);
     expect(state.kind === "Existing" && state.session.statusReason).toBe("VALIDATED_BY_OWNER");
+  });
+
+  it("ConfirmSession keeps the reason the owner gives as the confirmation's comment", () => {
+    given(historyIn("PLANNED")).when(transitionCommand("ConfirmSession", { reason: "  Trainer booked " })).then([
+      {
+        type: "SessionConfirmed",
+        data: { sessionId: SESSION_ID, from: "PLANNED", to: "CONFIRMED", reason: "VALIDATED_BY_OWNER", comment: "Trainer booked", changedBy: ACTOR_ID, changedAt: NOW_ISO },
+      },
+    ]);
   });
 
   it.each(["", "   "])("an optional reason given as %j is recorded as null", (reason) => {

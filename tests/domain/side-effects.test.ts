@@ -1,7 +1,7 @@
 /**
  * N1 / N2 — side effects (e-mails, webhook deliveries) exactly once across replicas: the pure parts.
  *
- * - `sideEffectDecider` (src/domain/side-effects/side-effect.ts): the claim that makes one
+ * - `sideEffectDecider` (src/domain/side-effects/decider.ts): the claim that makes one
  *   replica run each attempt. Attempt 1 is claimed once; a later attempt only when the previous
  *   one is due again (its lease ran out without an outcome, or its failure asked for a retry at
  *   a time now reached) and only as "last attempt + 1". Outcomes are recorded for the latest
@@ -15,18 +15,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nextAttemptAt, type RetryPolicy } from "../../src/domain/side-effects/retry-schedule.js";
+import { isDue, sideEffectDecider, type ClaimSideEffect, type SideEffectCommand } from "../../src/domain/side-effects/decider.js";
 import {
-  isDue,
-  sideEffectDecider,
   sideEffectStreamName,
-  type ClaimSideEffect,
   type EffectTrigger,
   type SideEffectClaimed,
-  type SideEffectCommand,
   type SideEffectEvent,
   type SideEffectFailed,
   type SideEffectSucceeded,
-} from "../../src/domain/side-effects/side-effect.js";
+} from "../../src/domain/side-effects/events.js";
 import type { CommandContext } from "../../src/domain/shared/decider.js";
 import { fold, spec } from "../support/given-when-then.js";
 

@@ -5,7 +5,8 @@
  * sign-ins and tokens from the future are UNAUTHENTICATED.
  */
 import { describe, expect, it } from "vitest";
-import { type SignInCommand, type SignInEvent, signInDecider } from "../../src/domain/access/sign-in.js";
+import { type SignInCommand, signInDecider } from "../../src/domain/sign-ins/decider.js";
+import type { SignInEvent } from "../../src/domain/sign-ins/events.js";
 import { fold, spec } from "../support/given-when-then.js";
 import { NOW_ISO, ORG_ID, context } from "./session-fixtures.js";
 

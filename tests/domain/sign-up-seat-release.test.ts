@@ -6,10 +6,10 @@
  * command id derived from the registration event. Pure: time arrives as TimePassed.
  */
 import { describe, expect, it } from "vitest";
-import type { CancelRegistration } from "../../src/domain/sessions/commands.js";
+import type { CancelRegistration } from "../../src/domain/sessions/decider.js";
 import { sessionStreamName } from "../../src/domain/sessions/events.js";
 import { SCHEMA_VERSION, deterministicUuid } from "../../src/domain/shared/event-metadata.js";
-import { userStreamName } from "../../src/domain/users/user.js";
+import { userStreamName } from "../../src/domain/users/events.js";
 import {
   SIGN_UP_ACCOUNT_DEADLINE_MS,
   signUpRegistrationId,

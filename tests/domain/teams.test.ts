@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CommandContext } from "../../src/domain/shared/decider.js";
-import { type TeamCommand, type TeamEvent, teamDecider } from "../../src/domain/teams/team.js";
+import { type TeamCommand, teamDecider } from "../../src/domain/teams/decider.js";
+import type { TeamEvent } from "../../src/domain/teams/events.js";
 import { fold, spec } from "../support/given-when-then.js";
 import { ACTOR_ID, NOW_ISO, ORG_ID, context } from "./session-fixtures.js";
 

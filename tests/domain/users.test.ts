@@ -5,8 +5,7 @@
  * organization is NOT_FOUND for every command.
  */
 import { describe, expect, it } from "vitest";
-import type { RegisterUser, UserCommand } from "../../src/domain/users/commands.js";
-import { type User, userDecider, userStatus } from "../../src/domain/users/decider.js";
+import { type RegisterUser, type User, type UserCommand, userDecider, userStatus } from "../../src/domain/users/decider.js";
 import type { UserEvent, UserRegistered } from "../../src/domain/users/events.js";
 import type { Role } from "../../src/domain/users/user.js";
 import type { CommandContext } from "../../src/domain/shared/decider.js";

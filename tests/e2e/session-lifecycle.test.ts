@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession, SESSION_QUERY } from "../support/session-setup.js";
+import { sessionStreamName } from "../../src/domain/sessions/events.js";
 import { SCHEMA_VERSION } from "../../src/domain/shared/event-metadata.js";
 import { HOUR, localTime, MINUTE } from "../support/test-clock.js";
 import {
@@ -129,8 +130,14 @@ describe("session lifecycle through the HTTP API (S1–S7)", () => {
     expect(lead.markSessionAsLead).toMatchObject({ status: "LEAD", statusReason: "Client asked" });
     const planned = ok(await mutate("planSession", "ChangeSessionStatusInput", { sessionId: id }));
     expect(planned.planSession.status).toBe("PLANNED");
-    const confirmed = ok(await mutate("confirmSession", "ConfirmSessionInput", { sessionId: id }));
+    // Every status change but cancelling takes an optional reason; a confirmation keeps it as its comment.
+    const confirmed = ok(await mutate("confirmSession", "ConfirmSessionInput", { sessionId: id, reason: "Trainer booked" }));
     expect(confirmed.confirmSession).toMatchObject({ status: "CONFIRMED", statusReason: "VALIDATED_BY_OWNER" });
+    const recorded = await test.app.store.readStream(sessionStreamName(id));
+    expect(recorded.find((event) => event.type === "SessionConfirmed")?.data).toMatchObject({
+      reason: "VALIDATED_BY_OWNER",
+      comment: "Trainer booked",
+    });
     const canceled = ok(await mutate("cancelSession", "CancelSessionInput", { sessionId: id, reason: "Trainer is ill" }));
     expect(canceled.cancelSession).toMatchObject({ status: "CANCELED", statusReason: "Trainer is ill" });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { SessionCommand } from "../../src/domain/sessions/commands.js";
+import type { SessionCommand } from "../../src/domain/sessions/decider.js";
 import { sessionDecider } from "../../src/domain/sessions/decider.js";
 import { sessionStreamName } from "../../src/domain/sessions/events.js";
 import { CommandHandler } from "../../src/domain/shared/command-handler.js";

@@ -12,7 +12,7 @@ import { openReadModels } from "../../src/projections/read-model-db.js";
 import { rebuildReadModels } from "../../src/projections/rebuild.js";
 import { SessionQueries } from "../../src/projections/sessions.queries.js";
 import { sessionsProjection } from "../../src/projections/sessions.projection.js";
-import { rosterCounts } from "../../src/domain/sessions/roster.js";
+import { rosterCounts } from "../../src/domain/sessions/registrations.js";
 import { sessionDecider } from "../../src/domain/sessions/decider.js";
 import type { SessionEvent } from "../../src/domain/sessions/events.js";
 import { writeSessionHistory } from "../support/session-history.js";

@@ -3,13 +3,13 @@
  *
  * Each user is created through the real API (`createUser`, as the organization's admin) WITHOUT a
  * password, so no scrypt hash is computed. They then get a real sign-in and access token exactly
- * as the server gives them after a successful password check (src/graphql/services/sign-in.ts
- * `startSignIn`): a `StartSignIn` command on the sign-in's own stream, then `tokens.issue`.
+ * as the server gives them after a successful password check (`SignInUseCases.start`
+ * in src/domain/sign-ins/use-cases.ts): a `StartSignIn` command on the sign-in's own stream, then `tokens.issue`.
  * This bypasses ONLY the password hashing and checking; the tokens are genuine, carry a recorded
  * sign-in, and go through the normal authentication of every request.
  */
 import { randomUUID } from "node:crypto";
-import { signInStreamName } from "../../src/domain/access/sign-in.js";
+import { signInStreamName } from "../../src/domain/sign-ins/events.js";
 import { ok, type TestServer } from "./test-server.js";
 
 export interface LoadUser {

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { decodeRegistrationEvent } from "../../domain/sessions/event-codec.js";
+import { decodeRegistrationEvent } from "../../domain/sessions/events.js";
 import type { RetryPolicy } from "../../domain/side-effects/retry-schedule.js";
 import type { RecordedEvent } from "../../domain/shared/event-store.js";
 import type { IdentityQueries } from "../../projections/identity.queries.js";

@@ -1,5 +1,5 @@
 import type { RetryPolicy } from "../../domain/side-effects/retry-schedule.js";
-import type { SideEffectKind } from "../../domain/side-effects/side-effect.js";
+import type { SideEffectKind } from "../../domain/side-effects/events.js";
 import type { RecordedEvent } from "../../domain/shared/event-store.js";
 
 /** One side effect an event asks for. `key` is deterministic: every replica computes the same one. */

@@ -3,12 +3,8 @@ import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Clock } from "../../domain/shared/clock.js";
 import { nextAttemptAt } from "../../domain/side-effects/retry-schedule.js";
-import {
-  sideEffectStreamName,
-  type SideEffectCommand,
-  type SideEffectEvent,
-  type SideEffectState,
-} from "../../domain/side-effects/side-effect.js";
+import type { SideEffectCommand, SideEffectState } from "../../domain/side-effects/decider.js";
+import { sideEffectStreamName, type SideEffectEvent } from "../../domain/side-effects/events.js";
 import type { CommandHandler } from "../../domain/shared/command-handler.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
 import { DomainError } from "../../domain/shared/errors.js";

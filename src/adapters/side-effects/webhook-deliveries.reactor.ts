@@ -2,7 +2,7 @@ import { redactedJson } from "../../domain/audit/redact.js";
 import type { RetryPolicy } from "../../domain/side-effects/retry-schedule.js";
 import type { Clock } from "../../domain/shared/clock.js";
 import { INTEGRATOR_EVENT_TYPES } from "../../domain/webhooks/integrator-event-types.js";
-import type { WebhookReplayRequested } from "../../domain/webhooks/webhook.js";
+import type { WebhookReplayRequested } from "../../domain/webhooks/events.js";
 import { streamCategory, type EventStore, type RecordedEvent } from "../../domain/shared/event-store.js";
 import type { WebhookQueries } from "../../projections/webhooks.queries.js";
 import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/webhook-signature.js";

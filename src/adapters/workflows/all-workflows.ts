@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
-import type { SessionCommand } from "../../domain/sessions/commands.js";
+import type { SessionCommand } from "../../domain/sessions/decider.js";
 import type { SessionState } from "../../domain/sessions/decider.js";
 import { sessionStreamName, type SessionEvent } from "../../domain/sessions/events.js";
 import type { Clock } from "../../domain/shared/clock.js";

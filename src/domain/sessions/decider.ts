@@ -1,14 +1,9 @@
 import { z } from "zod";
-import type { Decider } from "../shared/decider.js";
+import type { CommandContext, Decider } from "../shared/decider.js";
 import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
 import { idSchema, parseOrThrow } from "../shared/validation.js";
-import type { SessionCommand, SessionTransitionCommand } from "./commands.js";
-import type { SessionEvent, SessionLifecycleEvent } from "./events.js";
-import { sessionEventCodec } from "./event-codec.js";
-import { isRegistrationEvent } from "./registration-events.js";
-import { cancelEveryRegistration, decideRegistration, fitAudienceToRoster } from "./registration-decisions.js";
-import { EMPTY_ROSTER, evolveRoster, type Roster } from "./roster.js";
-import { isTransitionAllowed } from "./transitions.js";
+import { isRegistrationEvent, sessionEventCodec, type SessionEvent, type SessionLifecycleEvent } from "./events.js";
+import { cancelEveryRegistration, decideRegistration, EMPTY_ROSTER, evolveRoster, fitAudienceToRoster, type Roster } from "./registrations.js";
 import {
   EMPTY_DETAILS,
   type SessionAudience,
@@ -28,6 +23,75 @@ import {
   sessionScheduleSchema,
   sessionSurveySchema,
 } from "./values.js";
+
+/**
+ * Commands carry raw input (the decider validates it with the zod schemas of values.ts),
+ * plus the context: who, when, which organization.
+ */
+type DetailsInput = z.input<typeof sessionDetailsSchema>;
+
+type Base<T extends string> = { type: T; sessionId: string; context: CommandContext };
+
+export type CreateSession = Base<"CreateSession"> & {
+  status: "DRAFT" | "LEAD";
+  mode: SessionMode;
+  details: Pick<DetailsInput, "name"> & Partial<DetailsInput>;
+  audience?: z.input<typeof sessionAudienceSchema> | null;
+};
+export type EditSessionDetails = Base<"EditSessionDetails"> & { changes: Partial<DetailsInput> };
+export type SetSessionFormat = Base<"SetSessionFormat"> & { format: z.input<typeof sessionFormatSchema> };
+export type SetSessionAudience = Base<"SetSessionAudience"> & { audience: z.input<typeof sessionAudienceSchema> };
+export type SetSessionSchedule = Base<"SetSessionSchedule"> & { schedule: z.input<typeof sessionScheduleSchema> };
+export type AttachSessionDocument = Base<"AttachSessionDocument"> & { document: z.input<typeof sessionDocumentSchema> };
+export type RemoveSessionDocument = Base<"RemoveSessionDocument"> & { documentId: string };
+export type SetSessionSurvey = Base<"SetSessionSurvey"> & { survey: z.input<typeof sessionSurveySchema> | null };
+
+export type MarkSessionAsLead = Base<"MarkSessionAsLead"> & { reason?: string | null };
+export type ReturnSessionToDraft = Base<"ReturnSessionToDraft"> & { reason?: string | null };
+export type PlanSession = Base<"PlanSession"> & { reason?: string | null };
+/** Manual confirmation by an admin or the assignee (S4 VALIDATED_BY_OWNER). */
+export type ConfirmSession = Base<"ConfirmSession"> & { reason?: string | null };
+export type CancelSession = Base<"CancelSession"> & { reason: string };
+
+/** Who is joining, as much as S5 (audience) and S8 (country) need to decide. */
+export interface Participant {
+  userId: string;
+  email: string;
+  country: string | null;
+  teamIds: readonly string[];
+}
+
+/** S8/S9: takes a seat, or a place on the waitlist; the same person again changes nothing. */
+export type RegisterForSession = Base<"RegisterForSession"> & { registrationId: string; participant: Participant };
+/** By the participant (context.actorId is theirs) or by staff. */
+export type CancelRegistration = Base<"CancelRegistration"> & { registrationId: string; comment?: string | null };
+/** S6: by the attendance link (in its window) or by staff; names the registration or its participant. */
+export type ConfirmAttendance = Base<"ConfirmAttendance"> & {
+  method: "LINK" | "STAFF";
+  registrationId?: string;
+  userId?: string;
+};
+
+export type RegistrationCommand = RegisterForSession | CancelRegistration | ConfirmAttendance;
+
+export type SessionTransitionCommand =
+  | MarkSessionAsLead
+  | ReturnSessionToDraft
+  | PlanSession
+  | ConfirmSession
+  | CancelSession;
+
+export type SessionCommand =
+  | CreateSession
+  | EditSessionDetails
+  | SetSessionFormat
+  | SetSessionAudience
+  | SetSessionSchedule
+  | AttachSessionDocument
+  | RemoveSessionDocument
+  | SetSessionSurvey
+  | SessionTransitionCommand
+  | RegistrationCommand;
 
 export interface Session {
   id: string;
@@ -264,7 +328,7 @@ function transition(command: SessionTransitionCommand, session: Session): Sessio
     case "PlanSession":
       return [{ type: "SessionPlanned", data: { ...base, to: "PLANNED", reason: optionalReason(command.reason) } }];
     case "ConfirmSession":
-      return [{ type: "SessionConfirmed", data: { ...base, to: "CONFIRMED", reason: "VALIDATED_BY_OWNER" } }];
+      return [{ type: "SessionConfirmed", data: { ...base, to: "CONFIRMED", reason: "VALIDATED_BY_OWNER", comment: optionalReason(command.reason) } }];
     case "CancelSession":
       return [
         {
@@ -350,4 +414,17 @@ function assertNotEnded(session: Session, now: Date): void {
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** S3: the only status changes allowed. Staying in the same status is an idempotent no-op. */
+export const ALLOWED_TRANSITIONS: Record<SessionStatus, readonly SessionStatus[]> = {
+  DRAFT: ["LEAD", "PLANNED", "CANCELED"],
+  LEAD: ["PLANNED", "DRAFT", "CANCELED"],
+  PLANNED: ["CONFIRMED", "CANCELED"],
+  CONFIRMED: ["CANCELED"],
+  CANCELED: [],
+};
+
+export function isTransitionAllowed(from: SessionStatus, to: SessionStatus): boolean {
+  return ALLOWED_TRANSITIONS[from].includes(to);
 }

@@ -9,11 +9,11 @@ import { deterministicUuid } from "../shared/event-metadata.js";
 import { type Outcome, outcomeOf } from "../shared/outcome.js";
 import { idSchema, parseOrThrow } from "../shared/validation.js";
 import { signUpRegistrationId } from "../workflows/sign-up-seat-release.js";
-import type { CreateSession, Participant, RegisterForSession, SessionCommand } from "./commands.js";
+import type { CreateSession, Participant, RegisterForSession, SessionCommand } from "./decider.js";
 import type { Session, SessionState } from "./decider.js";
 import { sessionStreamName, type SessionEvent } from "./events.js";
-import { registrationOfRequest, registrationSnapshot, type RegistrationSnapshot } from "./registration-snapshot.js";
-import { rosterCounts } from "./roster.js";
+import { registrationOfRequest, registrationSnapshot, type RegistrationSnapshot } from "./registrations.js";
+import { rosterCounts } from "./registrations.js";
 
 /** What the sessions context asks of the rest of the system (the read models answer it). */
 export interface SessionDirectory {

@@ -4,9 +4,10 @@ import type { CommandContext } from "./decider.js";
 /**
  * The shape version events are written with (metadata `schemaVersion`). Reading an older one
  * goes through its context's upcasters (see event-codec.ts). 2: public audiences always carry
- * `waitlistEnabled`; registered users always carry `country` and `isMember`.
+ * `waitlistEnabled`; registered users always carry `country` and `isMember`. 3: a session's
+ * confirmation carries the `comment` of whoever confirmed it.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Metadata every event carries (README.md, "Architecture": event metadata). */
 export interface EventMetadata {

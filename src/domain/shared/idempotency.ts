@@ -52,3 +52,12 @@ export async function assertSameInput(store: EventStore, context: CommandContext
   const [first] = await store.readStream(keyStream(context), { maxCount: 1 });
   if (first && idempotencyEventCodec.decode(first).data.inputHash !== context.inputHash) throw reused();
 }
+
+/**
+ * The context of a further command run by the same request (adding the members of a new team…):
+ * its id is derived from the request's, so a retry is recorded once; the key is bound by the first.
+ */
+export function followUpContext(command: CommandContext, step: string): CommandContext {
+  const { inputHash: _bound, ...rest } = command;
+  return { ...rest, commandId: deterministicUuid(`${command.commandId}/${step}`) };
+}

@@ -1,9 +1,39 @@
-import type { Decider } from "../shared/decider.js";
+import type { CommandContext, Decider } from "../shared/decider.js";
 import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
 import { optionalText, parseOrThrow } from "../shared/validation.js";
-import type { UserCommand } from "./commands.js";
 import { type UserEvent, userEventCodec } from "./events.js";
-import { type Role, rolesSchema, userChangesSchema, userProfileSchema, type UserStatus } from "./user.js";
+import { type Role, rolesSchema, userChangesSchema, userProfileSchema, type UserSource, type UserStatus } from "./user.js";
+
+type Base = { userId: string; context: CommandContext };
+
+export type RegisterUser = Base & {
+  type: "RegisterUser";
+  email: string;
+  displayName: string;
+  roles: Role[];
+  country: string | null;
+  isMember: boolean;
+  passwordHash: string | null;
+  source: UserSource;
+};
+/** Issues a new invitation (a later one replaces an earlier one). */
+export type InviteUser = Base & { type: "InviteUser"; invitationId: string; expiresAt: Date };
+export type AcceptInvitation = Base & { type: "AcceptInvitation"; invitationId: string; passwordHash: string };
+export type ChangePassword = Base & { type: "ChangePassword"; passwordHash: string };
+export type UpdateUser = Base & { type: "UpdateUser"; changes: unknown };
+export type ChangeUserRoles = Base & { type: "ChangeUserRoles"; roles: unknown };
+export type DeactivateUser = Base & { type: "DeactivateUser"; reason: string | null };
+export type ReactivateUser = Base & { type: "ReactivateUser" };
+
+export type UserCommand =
+  | RegisterUser
+  | InviteUser
+  | AcceptInvitation
+  | ChangePassword
+  | UpdateUser
+  | ChangeUserRoles
+  | DeactivateUser
+  | ReactivateUser;
 
 export interface User {
   userId: string;
@@ -17,6 +47,7 @@ export interface User {
   deactivated: boolean;
   pendingInvitation: { invitationId: string; expiresAt: string } | null;
   acceptedInvitationIds: string[];
+  registeredAt: string;
 }
 
 export type UserState = { kind: "Initial" } | { kind: "Existing"; user: User };
@@ -44,6 +75,7 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
         deactivated: false,
         pendingInvitation: null,
         acceptedInvitationIds: [],
+        registeredAt: d.registeredAt,
       },
     };
   }
@@ -104,7 +136,7 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
   }
   if (command.type === "AcceptInvitation") return acceptInvitation(command, state);
 
-  const user = existing(state, context.organizationId, userId);
+  const user = existingUser(state, context.organizationId, userId);
   switch (command.type) {
     case "InviteUser": {
       if (user.deactivated) throw new ValidationError("userId", "is deactivated: reactivate the user first");
@@ -193,16 +225,19 @@ function acceptInvitation(command: Extract<UserCommand, { type: "AcceptInvitatio
   ];
 }
 
-function existing(state: UserState, organizationId: string, userId: string): User {
+/** The user of the organization (NOT_FOUND for an unknown one or another organization's). */
+export function existingUser(state: UserState, organizationId: string, userId: string): User {
   if (state.kind === "Initial" || state.user.organizationId !== organizationId) {
     throw new DomainError("NOT_FOUND", `User ${userId} was not found`);
   }
   return state.user;
 }
 
+export const initialUserState = (): UserState => ({ kind: "Initial" });
+
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
   codec: userEventCodec,
-  initialState: () => ({ kind: "Initial" }),
+  initialState: initialUserState,
   evolve: evolveUser,
   decide: decideUser,
 };

@@ -2,6 +2,10 @@ import { z } from "zod";
 import { eventCodec } from "../shared/event-codec.js";
 import { ROLES, type Role, type UserChanges, USER_SOURCES, type UserSource } from "./user.js";
 
+/** Stream of one user: `user-<id>`. */
+export const USER_CATEGORY = "user";
+export const userStreamName = (userId: string) => `${USER_CATEGORY}-${userId}`;
+
 export type UserRegistered = {
   type: "UserRegistered";
   data: {

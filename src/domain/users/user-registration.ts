@@ -1,15 +1,13 @@
 import type { CommandHandler, Decision } from "../shared/command-handler.js";
 import { deterministicUuid } from "../shared/event-metadata.js";
-import type { RegisterUser, UserCommand } from "./commands.js";
-import type { UserState } from "./decider.js";
+import type { RegisterUser, UserCommand, UserState } from "./decider.js";
 import {
   type EmailClaimCommand,
   type EmailClaimEvent,
   type EmailClaimState,
   emailClaimStreamName,
 } from "./email-claim.js";
-import type { UserEvent } from "./events.js";
-import { userStreamName } from "./user.js";
+import { type UserEvent, userStreamName } from "./events.js";
 
 /**
  * Registers a user with an e-mail unique in the organization: the address is claimed on its

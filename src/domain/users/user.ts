@@ -1,9 +1,6 @@
 import { z } from "zod";
 import { countryCodeSchema, emailSchema, nonEmptyText } from "../shared/validation.js";
 
-export const USER_CATEGORY = "user";
-export const userStreamName = (userId: string) => `${USER_CATEGORY}-${userId}`;
-
 export const ROLES = ["ADMIN", "MANAGER", "TRAINER", "HOST", "EMPLOYEE", "LEARNER", "AUDITOR"] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -1,7 +1,7 @@
 import { ORGANIZATION_EVENT_TYPES } from "../organizations/organization.js";
-import { REGISTRATION_EVENT_TYPES } from "../sessions/registration-events.js";
+import { REGISTRATION_EVENT_TYPES } from "../sessions/events.js";
 import { SESSION_LIFECYCLE_EVENT_TYPES } from "../sessions/events.js";
-import { TEAM_EVENT_TYPES } from "../teams/team.js";
+import { TEAM_EVENT_TYPES } from "../teams/events.js";
 import { USER_EVENT_TYPES } from "../users/events.js";
 
 /**

@@ -1,7 +1,7 @@
 import { streamCategory } from "../shared/event-store.js";
 import { userDecider } from "../users/decider.js";
 import { EMAIL_CLAIM_CATEGORY, emailClaimDecider, emailClaimStreamName, type ReleaseEmail } from "../users/email-claim.js";
-import { USER_CATEGORY } from "../users/user.js";
+import { USER_CATEGORY } from "../users/events.js";
 import {
   correlationOf,
   deadlineAfter,

@@ -1,10 +1,10 @@
-import type { CancelRegistration } from "../sessions/commands.js";
+import type { CancelRegistration } from "../sessions/decider.js";
 import { sessionDecider } from "../sessions/decider.js";
 import { SESSION_CATEGORY } from "../sessions/events.js";
 import { deterministicUuid } from "../shared/event-metadata.js";
 import { streamCategory } from "../shared/event-store.js";
 import { userDecider } from "../users/decider.js";
-import { USER_CATEGORY } from "../users/user.js";
+import { USER_CATEGORY } from "../users/events.js";
 import {
   correlationOf,
   deadlineAfter,

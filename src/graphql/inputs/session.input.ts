@@ -237,21 +237,15 @@ export class ChangeSessionStatusInput {
   @Field(() => ID)
   sessionId!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Why (optional); kept in the session's history" })
   reason?: string | null;
 
   @Field(() => String, IDEMPOTENCY)
   idempotencyKey?: string | null;
 }
 
-@InputType()
-export class ConfirmSessionInput {
-  @Field(() => ID)
-  sessionId!: string;
-
-  @Field(() => String, IDEMPOTENCY)
-  idempotencyKey?: string | null;
-}
+@InputType({ description: "Confirming a session: like every status change but cancelling, the reason is optional" })
+export class ConfirmSessionInput extends ChangeSessionStatusInput {}
 
 @InputType()
 export class CancelSessionInput {

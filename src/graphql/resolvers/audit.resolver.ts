@@ -3,7 +3,7 @@ import { Arg, Args, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import { HashChainVerifier, stateAsOf } from "../../domain/audit/history.js";
 import { sessionDecider } from "../../domain/sessions/decider.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
-import { rosterCounts } from "../../domain/sessions/roster.js";
+import { rosterCounts } from "../../domain/sessions/registrations.js";
 import { ValidationError } from "../../domain/shared/errors.js";
 import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
 import { authorize, type GraphQLContext } from "../context.js";
@@ -11,8 +11,7 @@ import { notFound } from "../errors.js";
 import { EventHistoryFilter } from "../inputs/audit.input.js";
 import { AuditEventConnection, EventHistoryVerification } from "../types/audit.type.js";
 import { PageArgs, type PageRequest, pageOf, toConnection } from "../types/connection.js";
-import { Session } from "../types/session.type.js";
-import { toSessionView } from "../types/session.view.js";
+import { Session, toSessionView } from "../types/session.type.js";
 
 /** History pages: 100 events by default, at most 500. */
 const HistoryPage = PageArgs(100, 500);

@@ -1,16 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { hashPassword } from "../../adapters/auth/passwords.js";
-import { authorizeManagingUser, authorizeRoleGrant, mayCall } from "../../domain/access/authorization.js";
-import type { CommandContext } from "../../domain/shared/decider.js";
-import type { UserCommand } from "../../domain/users/commands.js";
-import { DomainError, ValidationError } from "../../domain/shared/errors.js";
-import { emailSchema, parseOrThrow } from "../../domain/shared/validation.js";
-import { teamStreamName } from "../../domain/teams/team.js";
-import { passwordSchema, type Role, userProfileSchema, userStreamName } from "../../domain/users/user.js";
+import type { UserOutcome } from "../../domain/users/use-cases.js";
 import type { UserRecord } from "../../projections/identity.queries.js";
-import { authorize, commandContext, requireUser, type GraphQLContext } from "../context.js";
+import { answerAfterWrite } from "../after-write.js";
+import { authorize, commandContext, requireActor, requireUser, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { createdId, followUpContext, refuseReusedKey } from "../idempotency-keys.js";
+import { createdId } from "../idempotency-keys.js";
 import {
   ChangeUserRolesInput,
   CreateUserInput,
@@ -21,12 +15,10 @@ import {
   UpdateUserInput,
   UserFilterInput,
 } from "../inputs/people.input.js";
-import { inviteAndEmail } from "../services/invitations.js";
 import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { UserConnection } from "../types/people-connection.type.js";
 import { Team, toTeamView } from "../types/team.type.js";
-import { User } from "../types/user.type.js";
-import { toUserView } from "../types/user.view.js";
+import { toUserView, userViewOf, User } from "../types/user.type.js";
 
 @Resolver(() => User)
 export class PeopleResolver {
@@ -78,26 +70,26 @@ export class PeopleResolver {
 
   @Mutation(() => User, { description: "Add a person (staff). Without a password they sign in after an invitation." })
   async createUser(@Arg("input", () => CreateUserInput) input: CreateUserInput, @Ctx() context: GraphQLContext): Promise<User> {
-    const actor = authorize(context, "createUser");
-    authorizeRoleGrant(actor, input.roles);
-    if (input.password != null) parseOrThrow(passwordSchema, input.password, "password");
+    const actor = requireActor(context);
     // The key is bound to a hash of the input: the password takes no part in it (only whether one is set).
     const hashed: CreateUserInput = { ...input, password: input.password == null ? null : "(set)" };
-    const ctx = commandContext(context, "createUser", hashed);
-    const user = await this.register(context, input, input.password ? await hashPassword(input.password) : null, "ADDED_BY_STAFF", ctx);
-    return toUserView(user);
+    const outcome = await context.app.useCases.users.createUser(
+      actor,
+      { ...input, userId: createdId(context, "user", input) },
+      commandContext(context, "createUser", hashed),
+    );
+    return userAnswer(context, outcome);
   }
 
   @Mutation(() => User, { description: "Add a person and e-mail them a link to choose their password" })
   async inviteUser(@Arg("input", () => InviteUserInput) input: InviteUserInput, @Ctx() context: GraphQLContext): Promise<User> {
-    const actor = authorize(context, "inviteUser");
-    authorizeRoleGrant(actor, input.roles);
-    const email = parseOrThrow(emailSchema, input.email, "email");
-    const ctx = commandContext(context, "inviteUser", input);
-    const user = await this.register(context, { ...input, displayName: input.displayName ?? email.split("@")[0]! }, null, "INVITED", ctx);
-    const position = await inviteAndEmail(context, user, followUpContext(ctx, "invitation"), input.idempotencyKey != null);
-    await context.app.caughtUp(position);
-    return toUserView(await this.reload(context, user.id));
+    const actor = requireActor(context);
+    const outcome = await context.app.useCases.users.inviteUser(
+      actor,
+      { ...input, userId: createdId(context, "invited-user", input) },
+      commandContext(context, "inviteUser", input),
+    );
+    return userAnswer(context, outcome);
   }
 
   @Mutation(() => User, { description: "(Re)send an invitation: earlier links stop working" })
@@ -105,30 +97,18 @@ export class PeopleResolver {
     @Arg("input", () => SendInvitationInput) input: SendInvitationInput,
     @Ctx() context: GraphQLContext,
   ): Promise<User> {
-    const actor = authorize(context, "sendInvitation");
-    const user = await this.load(context, input.userId);
-    authorizeManagingUser(actor, user.roles, user.id);
-    const position = await inviteAndEmail(context, user, commandContext(context, "sendInvitation", input), input.idempotencyKey != null);
-    await context.app.caughtUp(position);
-    return toUserView(await this.reload(context, user.id));
+    const outcome = await context.app.useCases.users.sendInvitation(
+      requireActor(context),
+      input,
+      commandContext(context, "sendInvitation", input),
+    );
+    return userAnswer(context, outcome);
   }
 
   @Mutation(() => User, { description: "Change a user's name, country or membership" })
   async updateUser(@Arg("input", () => UpdateUserInput) input: UpdateUserInput, @Ctx() context: GraphQLContext): Promise<User> {
-    const actor = authorize(context, "updateUser", { userId: input.userId });
-    const user = await this.load(context, input.userId);
-    authorizeManagingUser(actor, user.roles, user.id);
-    if (input.isMember != null && !mayCall(actor, "updateUser")) {
-      throw new DomainError("FORBIDDEN", "Only staff change a membership", { field: "isMember" });
-    }
-    if (input.displayName === null) throw new ValidationError("displayName", "cannot be removed");
-    if (input.isMember === null) throw new ValidationError("isMember", "cannot be removed");
-    const changes = Object.fromEntries(
-      Object.entries({ displayName: input.displayName, country: input.country, isMember: input.isMember }).filter(
-        ([, value]) => value !== undefined,
-      ),
-    );
-    return this.run(context, user.id, "updateUser", input, (ctx) => ({ type: "UpdateUser", userId: user.id, changes, context: ctx }));
+    const outcome = await context.app.useCases.users.updateUser(requireActor(context), input, commandContext(context, "updateUser", input));
+    return userAnswer(context, outcome);
   }
 
   @Mutation(() => User, { description: "Replace a user's roles (ADMIN)" })
@@ -136,14 +116,12 @@ export class PeopleResolver {
     @Arg("input", () => ChangeUserRolesInput) input: ChangeUserRolesInput,
     @Ctx() context: GraphQLContext,
   ): Promise<User> {
-    authorize(context, "changeUserRoles");
-    const user = await this.load(context, input.userId);
-    return this.run(context, user.id, "changeUserRoles", input, (ctx) => ({
-      type: "ChangeUserRoles",
-      userId: user.id,
-      roles: input.roles,
-      context: ctx,
-    }));
+    const outcome = await context.app.useCases.users.changeUserRoles(
+      requireActor(context),
+      input,
+      commandContext(context, "changeUserRoles", input),
+    );
+    return userAnswer(context, outcome);
   }
 
   @Mutation(() => User, { description: "The user can no longer sign in; their history is kept (ADMIN)" })
@@ -151,14 +129,12 @@ export class PeopleResolver {
     @Arg("input", () => DeactivateUserInput) input: DeactivateUserInput,
     @Ctx() context: GraphQLContext,
   ): Promise<User> {
-    authorize(context, "deactivateUser");
-    const user = await this.load(context, input.userId);
-    return this.run(context, user.id, "deactivateUser", input, (ctx) => ({
-      type: "DeactivateUser",
-      userId: user.id,
-      reason: input.reason ?? null,
-      context: ctx,
-    }));
+    const outcome = await context.app.useCases.users.deactivateUser(
+      requireActor(context),
+      input,
+      commandContext(context, "deactivateUser", input),
+    );
+    return userAnswer(context, outcome);
   }
 
   @Mutation(() => User, { description: "Let a deactivated user sign in again (ADMIN)" })
@@ -166,69 +142,12 @@ export class PeopleResolver {
     @Arg("input", () => ReactivateUserInput) input: ReactivateUserInput,
     @Ctx() context: GraphQLContext,
   ): Promise<User> {
-    authorize(context, "reactivateUser");
-    const user = await this.load(context, input.userId);
-    return this.run(context, user.id, "reactivateUser", input, (ctx) => ({ type: "ReactivateUser", userId: user.id, context: ctx }));
-  }
-
-  private async register(
-    context: GraphQLContext,
-    input: {
-      email: string;
-      displayName: string;
-      roles: Role[];
-      country?: string | null;
-      isMember: boolean;
-      teamIds?: string[] | null;
-      idempotencyKey?: string | null;
-    },
-    passwordHash: string | null,
-    source: "ADDED_BY_STAFF" | "INVITED",
-    ctx: CommandContext,
-  ): Promise<UserRecord> {
-    // Checked before the e-mail is claimed, so bad input leaves no trace.
-    const profile = parseOrThrow(userProfileSchema, { ...input, country: input.country ?? null });
-    const teamIds = [...new Set(input.teamIds ?? [])];
-    const teams = await context.loaders.teamById.loadMany(teamIds);
-    teams.forEach((team, i) => {
-      if (!team || team instanceof Error) throw notFound("Team", teamIds[i]!);
-    });
-    // A key sent before with another input is refused before the e-mail is claimed.
-    await refuseReusedKey(context, ctx);
-    // Keys are per operation: createUser and inviteUser with the same words are two people.
-    const userId = createdId(context, source === "INVITED" ? "invited-user" : "user", input);
-    const result = await context.app.userRegistration.register({
-      type: "RegisterUser",
-      userId,
-      ...profile,
-      passwordHash,
-      source,
-      context: ctx,
-    });
-    let position = result.position;
-    for (const teamId of teamIds) {
-      const added = await context.app.teams.handle(teamStreamName(teamId), {
-        type: "AddTeamMember",
-        teamId,
-        userId,
-        context: followUpContext(ctx, `team/${teamId}`),
-      });
-      position = added.position ?? position;
-    }
-    await context.app.caughtUp(position);
-    return this.reload(context, userId);
-  }
-
-  private async run(
-    context: GraphQLContext,
-    userId: string,
-    operation: string,
-    input: { idempotencyKey?: string | null },
-    build: (ctx: CommandContext) => UserCommand,
-  ): Promise<User> {
-    const result = await context.app.users.handle(userStreamName(userId), build(commandContext(context, operation, input)));
-    await context.app.caughtUp(result.position);
-    return toUserView(await this.reload(context, userId));
+    const outcome = await context.app.useCases.users.reactivateUser(
+      requireActor(context),
+      input,
+      commandContext(context, "reactivateUser", input),
+    );
+    return userAnswer(context, outcome);
   }
 
   private async load(context: GraphQLContext, userId: string): Promise<UserRecord> {
@@ -236,9 +155,20 @@ export class PeopleResolver {
     if (!user) throw notFound("User", userId);
     return user;
   }
+}
 
-  private async reload(context: GraphQLContext, userId: string): Promise<UserRecord> {
-    context.loaders.userById.clear(userId);
-    return this.load(context, userId);
-  }
+/** The user decided, from the read model once caught up, else from the decision. */
+function userAnswer(context: GraphQLContext, outcome: UserOutcome): Promise<User> {
+  const { user } = outcome.answer;
+  return answerAfterWrite(
+    context,
+    outcome,
+    () => {
+      const record = context.app.identityQueries.usersByIds(user.organizationId, [user.userId]).get(user.userId);
+      context.loaders.userById.clear(user.userId);
+      if (record) context.loaders.userById.prime(user.userId, record);
+      return record && toUserView(record);
+    },
+    (snapshot) => userViewOf(snapshot, context.app.clock.now()),
+  );
 }

@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { Arg, Ctx, Field, Mutation, ObjectType, Resolver } from "type-graphql";
 import type { RegistrationOutcome } from "../../domain/sessions/use-cases.js";
-import { DomainError } from "../../domain/shared/errors.js";
 import { answerAfterWrite } from "../after-write.js";
-import { actAs, authorize, commandContext, requireActor, type GraphQLContext } from "../context.js";
+import { actAs, commandContext, requireActor, type GraphQLContext } from "../context.js";
 import {
   CancelRegistrationInput,
   ConfirmAttendanceInput,
@@ -11,11 +9,9 @@ import {
   RegisterForSessionInput,
   SignUpAndRegisterInput,
 } from "../inputs/registration.input.js";
-import { startSignIn } from "../services/sign-in.js";
-import { prepareSignUp, recordLearner } from "../services/sign-up.js";
-import { Registration } from "../types/registration.type.js";
-import { toRegistrationView } from "../types/registration.view.js";
-import { AuthPayload } from "../types/user.type.js";
+import { requestFacts } from "./auth.resolver.js";
+import { Registration, toRegistrationView } from "../types/registration.type.js";
+import { AuthPayload, toAuthPayload } from "../types/user.type.js";
 
 @ObjectType({ description: "The new account's tokens and its registration" })
 export class SignUpAndRegisterPayload extends AuthPayload {
@@ -49,26 +45,14 @@ export class RegistrationMutationsResolver {
     @Arg("input", () => SignUpAndRegisterInput) input: SignUpAndRegisterInput,
     @Ctx() context: GraphQLContext,
   ): Promise<SignUpAndRegisterPayload> {
-    authorize(context, "signUpAndRegister");
-    const signUp = await prepareSignUp(context, input);
-    const { organizationId, email } = signUp;
-    if (context.app.identityQueries.userByEmail(organizationId, email)) {
-      throw new DomainError("ALREADY_EXISTS", "This e-mail already has an account here: sign in, then register", {
-        field: "email",
-      });
-    }
-    const userId = randomUUID();
-    const ctx = { commandId: randomUUID(), organizationId, actorId: userId, now: context.app.clock.now(), correlationId: context.requestId };
-    const outcome = await context.app.useCases.sessions.signUpAndRegister(
-      { organizationId, sessionId: input.sessionId, userId, email, country: signUp.country },
-      ctx,
-      async () => void (await recordLearner(context, signUp, userId)),
+    const { registration, signIn, person } = await context.app.useCases.users.signUpAndRegister(
+      context.actor,
+      input,
+      requestFacts(context),
     );
     // The answer (registration.session…) is read as the person now signed in.
-    actAs(context, { kind: "USER", userId, organizationId, email, roles: ["LEARNER"], teamIds: [] });
-    const registration = await registrationAnswer(context, outcome);
-    const auth = await startSignIn(context, { id: userId, organizationId }, "SIGN_UP");
-    return { ...auth, registration };
+    actAs(context, person);
+    return { ...toAuthPayload(signIn.answer), registration: await registrationAnswer(context, registration) };
   }
 
   @Mutation(() => Registration, {

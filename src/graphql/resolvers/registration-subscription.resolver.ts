@@ -2,15 +2,14 @@ import { Repeater } from "@graphql-yoga/subscription";
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from "type-graphql";
 import { mayCall } from "../../domain/access/authorization.js";
 import { canSeeSession } from "../../domain/access/session-visibility.js";
-import { decodeRegistrationEvent } from "../../domain/sessions/event-codec.js";
-import { isRegistrationEvent, type RegistrationEvent } from "../../domain/sessions/registration-events.js";
+import { decodeRegistrationEvent } from "../../domain/sessions/events.js";
+import { isRegistrationEvent, type RegistrationEvent } from "../../domain/sessions/events.js";
 import type { RecordedEvent } from "../../domain/shared/event-store.js";
 import { assertNever } from "../../domain/shared/errors.js";
 import { authorize, requireActor, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import type { RegistrationChangeKind } from "../types/enums.js";
-import { RegistrationChange } from "../types/registration.type.js";
-import { toRegistrationView } from "../types/registration.view.js";
+import { RegistrationChange, toRegistrationView } from "../types/registration.type.js";
 import { subscriberStillActive } from "./subscriber-check.js";
 
 @Resolver()

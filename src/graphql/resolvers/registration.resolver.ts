@@ -1,16 +1,13 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { mayCall } from "../../domain/access/authorization.js";
-import { REGISTRATION_STATUSES } from "../../domain/sessions/registration-events.js";
+import { REGISTRATION_STATUSES } from "../../domain/sessions/events.js";
 import { authorizeBeforeLoading, requireUser, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { RegistrationStatus, Timeframe } from "../types/enums.js";
-import { Registration, RegistrationConnection } from "../types/registration.type.js";
-import { toRegistrationView } from "../types/registration.view.js";
-import { Session, SessionDocument, SessionSurvey } from "../types/session.type.js";
-import { toSessionView } from "../types/session.view.js";
-import { User } from "../types/user.type.js";
-import { toUserView } from "../types/user.view.js";
+import { Registration, RegistrationConnection, toRegistrationView } from "../types/registration.type.js";
+import { Session, SessionDocument, SessionSurvey, toSessionView } from "../types/session.type.js";
+import { toUserView, User } from "../types/user.type.js";
 
 const ACTIVE: RegistrationStatus[] = ["REGISTERED", "WAITLISTED"];
 

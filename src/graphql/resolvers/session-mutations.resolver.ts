@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Operation } from "../../domain/access/authorization.js";
-import type { CreateSession, SetSessionAudience } from "../../domain/sessions/commands.js";
+import type { CreateSession, SetSessionAudience } from "../../domain/sessions/decider.js";
 import type { References, SessionChange, SessionOutcome } from "../../domain/sessions/use-cases.js";
 import type { CommandContext } from "../../domain/shared/decider.js";
 import { ValidationError } from "../../domain/shared/errors.js";
@@ -23,8 +23,7 @@ import {
   SetSessionScheduleInput,
   SetSessionSurveyInput,
 } from "../inputs/session.input.js";
-import { Session } from "../types/session.type.js";
-import { toSessionView } from "../types/session.view.js";
+import { Session, toSessionView } from "../types/session.type.js";
 
 /** One mutation per command of the session decider (S1–S7); each returns the updated session. */
 @Resolver()
@@ -225,6 +224,7 @@ export class SessionMutationsResolver {
       type: "ConfirmSession",
       sessionId: input.sessionId,
       context: ctx,
+      reason: input.reason,
     }));
   }
 

@@ -4,8 +4,7 @@ import type { SessionRoster } from "../../projections/registrations.queries.js";
 import { authorize, type GraphQLContext } from "../context.js";
 import { trainerIdsOf } from "../../domain/sessions/use-cases.js";
 import { PageArgs, type PageRequest, pageOf, toConnection } from "../types/connection.js";
-import { AttendanceLink, Registration, RegistrationConnection } from "../types/registration.type.js";
-import { toRegistrationView } from "../types/registration.view.js";
+import { AttendanceLink, Registration, RegistrationConnection, toRegistrationView } from "../types/registration.type.js";
 import { Session } from "../types/session.type.js";
 
 /** A session's people: 50 by default, at most 100. */

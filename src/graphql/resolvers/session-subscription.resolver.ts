@@ -1,6 +1,6 @@
 import { Repeater } from "@graphql-yoga/subscription";
 import { Ctx, Resolver, Root, Subscription } from "type-graphql";
-import { decodeSessionStatusEvent } from "../../domain/sessions/event-codec.js";
+import { decodeSessionStatusEvent } from "../../domain/sessions/events.js";
 import { isSessionStatusEvent } from "../../domain/sessions/events.js";
 import type { RecordedEvent } from "../../domain/shared/event-store.js";
 import { canSeeSession, sessionVisibilityFor } from "../../domain/access/session-visibility.js";
@@ -8,7 +8,7 @@ import { authorize, requireActor, type GraphQLContext } from "../context.js";
 import type { SessionStatus } from "../types/enums.js";
 import { SessionStatusChange } from "../types/session-status-change.type.js";
 import { notFound } from "../errors.js";
-import { toSessionView } from "../types/session.view.js";
+import { toSessionView } from "../types/session.type.js";
 import { subscriberStillActive } from "./subscriber-check.js";
 
 @Resolver()

@@ -9,18 +9,20 @@ import { ListPage, type PageRequest, pageOf, toConnection } from "../types/conne
 import { SessionConnection } from "../types/session-connection.type.js";
 import type { SessionAudience as DomainAudience } from "../../domain/sessions/values.js";
 import { SessionAudience } from "../types/session-audience.type.js";
-import { Session } from "../types/session.type.js";
-import { toSessionView } from "../types/session.view.js";
-import { User } from "../types/user.type.js";
-import { toUserView } from "../types/user.view.js";
-import { loadSessionView } from "./session-view-loader.js";
+import { Session, toSessionView } from "../types/session.type.js";
+import { toUserView, User } from "../types/user.type.js";
+import { canSeeSession } from "../../domain/access/session-visibility.js";
+import { notFound } from "../errors.js";
 
 @Resolver(() => Session)
 export class SessionResolver {
   @Query(() => Session, { description: "One session of your organization that you may see; NOT_FOUND otherwise" })
   async session(@Arg("id", () => ID) id: string, @Ctx() context: GraphQLContext): Promise<Session> {
-    authorize(context, "session");
-    return loadSessionView(context, id);
+    const actor = authorize(context, "session");
+    const record = await context.loaders.sessionById.load(id);
+    // Invisible is the same as absent: nothing tells a learner a draft exists.
+    if (!record || !canSeeSession(actor, record.session)) throw notFound("Session", id);
+    return toSessionView(record.session, record);
   }
 
   @Query(() => SessionConnection, { description: "Sessions of your organization, filtered, ordered and paginated" })

@@ -1,16 +1,14 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { CommandContext } from "../../domain/shared/decider.js";
-import { nonEmptyText, parseOrThrow } from "../../domain/shared/validation.js";
-import { type TeamCommand, teamStreamName } from "../../domain/teams/team.js";
-import { authorize, commandContext, type GraphQLContext } from "../context.js";
+import type { TeamOutcome } from "../../domain/teams/use-cases.js";
+import { answerAfterWrite } from "../after-write.js";
+import { authorize, commandContext, requireActor, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { createdId, followUpContext } from "../idempotency-keys.js";
+import { createdId } from "../idempotency-keys.js";
 import { CreateTeamInput, RenameTeamInput, TeamMemberInput } from "../inputs/people.input.js";
 import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { TeamConnection } from "../types/people-connection.type.js";
-import { User } from "../types/user.type.js";
-import { Team, toTeamView } from "../types/team.type.js";
-import { toUserView } from "../types/user.view.js";
+import { toUserView, User } from "../types/user.type.js";
+import { Team, teamViewOf, toTeamView } from "../types/team.type.js";
 
 @Resolver(() => Team)
 export class TeamResolver {
@@ -48,81 +46,58 @@ export class TeamResolver {
 
   @Mutation(() => Team)
   async createTeam(@Arg("input", () => CreateTeamInput) input: CreateTeamInput, @Ctx() context: GraphQLContext): Promise<Team> {
-    authorize(context, "createTeam");
-    parseOrThrow(nonEmptyText(200), input.name, "name");
-    const memberIds = [...new Set(input.memberIds ?? [])];
-    await this.checkUsersExist(context, memberIds);
     const teamId = createdId(context, "team", input);
-    const ctx = commandContext(context, "createTeam", input);
-    let result = await context.app.teams.handle(teamStreamName(teamId), { type: "CreateTeam", teamId, name: input.name, context: ctx });
-    for (const userId of memberIds) {
-      result = await context.app.teams.handle(teamStreamName(teamId), {
-        type: "AddTeamMember",
-        teamId,
-        userId,
-        context: followUpContext(ctx, `member/${userId}`),
-      });
-    }
-    return this.after(context, teamId, result.position);
+    const outcome = await context.app.useCases.teams.createTeam(
+      requireActor(context),
+      { teamId, name: input.name, memberIds: input.memberIds },
+      commandContext(context, "createTeam", input),
+    );
+    return teamAnswer(context, outcome);
   }
 
   @Mutation(() => Team)
-  renameTeam(@Arg("input", () => RenameTeamInput) input: RenameTeamInput, @Ctx() context: GraphQLContext): Promise<Team> {
-    authorize(context, "renameTeam");
-    return this.run(context, input.teamId, "renameTeam", input, (ctx) => ({
-      type: "RenameTeam",
-      teamId: input.teamId,
-      name: input.name,
-      context: ctx,
-    }));
+  async renameTeam(@Arg("input", () => RenameTeamInput) input: RenameTeamInput, @Ctx() context: GraphQLContext): Promise<Team> {
+    const outcome = await context.app.useCases.teams.renameTeam(requireActor(context), input, commandContext(context, "renameTeam", input));
+    return teamAnswer(context, outcome);
   }
 
   @Mutation(() => Team)
   async addTeamMember(@Arg("input", () => TeamMemberInput) input: TeamMemberInput, @Ctx() context: GraphQLContext): Promise<Team> {
-    authorize(context, "addTeamMember");
-    await this.checkUsersExist(context, [input.userId]);
-    return this.run(context, input.teamId, "addTeamMember", input, (ctx) => ({
-      type: "AddTeamMember",
-      teamId: input.teamId,
-      userId: input.userId,
-      context: ctx,
-    }));
+    const outcome = await context.app.useCases.teams.addTeamMember(
+      requireActor(context),
+      input,
+      commandContext(context, "addTeamMember", input),
+    );
+    return teamAnswer(context, outcome);
   }
 
   @Mutation(() => Team)
-  removeTeamMember(@Arg("input", () => TeamMemberInput) input: TeamMemberInput, @Ctx() context: GraphQLContext): Promise<Team> {
-    authorize(context, "removeTeamMember");
-    return this.run(context, input.teamId, "removeTeamMember", input, (ctx) => ({
-      type: "RemoveTeamMember",
-      teamId: input.teamId,
-      userId: input.userId,
-      context: ctx,
-    }));
+  async removeTeamMember(@Arg("input", () => TeamMemberInput) input: TeamMemberInput, @Ctx() context: GraphQLContext): Promise<Team> {
+    const outcome = await context.app.useCases.teams.removeTeamMember(
+      requireActor(context),
+      input,
+      commandContext(context, "removeTeamMember", input),
+    );
+    return teamAnswer(context, outcome);
   }
+}
 
-  private async run(
-    context: GraphQLContext,
-    teamId: string,
-    operation: string,
-    input: { idempotencyKey?: string | null },
-    build: (ctx: CommandContext) => TeamCommand,
-  ): Promise<Team> {
-    const result = await context.app.teams.handle(teamStreamName(teamId), build(commandContext(context, operation, input)));
-    return this.after(context, teamId, result.position);
-  }
-
-  private async after(context: GraphQLContext, teamId: string, position: bigint | null): Promise<Team> {
-    await context.app.caughtUp(position);
-    context.loaders.teamById.clear(teamId);
-    const team = await context.loaders.teamById.load(teamId);
-    if (!team) throw notFound("Team", teamId);
-    return toTeamView(team);
-  }
-
-  private async checkUsersExist(context: GraphQLContext, userIds: string[]): Promise<void> {
-    const users = await context.loaders.userById.loadMany(userIds);
-    users.forEach((user, i) => {
-      if (!user || user instanceof Error) throw notFound("User", userIds[i]!);
-    });
-  }
+/** The team as the read model shows it once caught up, else as decided (its members primed from the decision). */
+function teamAnswer(context: GraphQLContext, outcome: TeamOutcome): Promise<Team> {
+  const { teamId, organizationId } = outcome.answer;
+  // Whatever this request loaded of the team before the write is stale now.
+  context.loaders.teamById.clear(teamId);
+  context.loaders.memberIdsByTeamId.clear(teamId);
+  return answerAfterWrite(
+    context,
+    outcome,
+    () => {
+      const team = context.app.teamQueries.byIds(organizationId, [teamId]).get(teamId);
+      return team && toTeamView(team);
+    },
+    (team) => {
+      context.loaders.memberIdsByTeamId.prime(teamId, team.memberIds);
+      return teamViewOf(team);
+    },
+  );
 }

@@ -1,19 +1,20 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { generateWebhookSecret } from "../../adapters/webhooks/webhook-signature.js";
-import type { CommandContext } from "../../domain/shared/decider.js";
-import type { SideEffectStatus } from "../../domain/side-effects/side-effect.js";
+import type { Outcome } from "../../domain/shared/outcome.js";
+import type { SideEffectStatus } from "../../domain/side-effects/decider.js";
 import { INTEGRATOR_EVENT_TYPES } from "../../domain/webhooks/integrator-event-types.js";
-import { webhookStreamName } from "../../domain/webhooks/webhook.js";
+import type { WebhookSnapshot } from "../../domain/webhooks/use-cases.js";
 import { deliveryCursor } from "../../projections/side-effects.queries.js";
-import { authorize, commandContext, type GraphQLContext } from "../context.js";
+import { answerAfterWrite } from "../after-write.js";
+import { authorize, commandContext, requireActor, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { createdId, followUpContext } from "../idempotency-keys.js";
+import { createdId } from "../idempotency-keys.js";
 import { RegisterWebhookInput, ReplayWebhookInput, UpdateWebhookInput, WebhookIdInput } from "../inputs/webhook.input.js";
 import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import {
   toDeliveryView,
   toWebhookView,
   Webhook,
+  webhookViewOf,
   WebhookDeliveryConnection,
   WebhookDeliveryStatus,
   WebhookReplay,
@@ -66,101 +67,68 @@ export class WebhookResolver {
     @Arg("input", () => RegisterWebhookInput) input: RegisterWebhookInput,
     @Ctx() context: GraphQLContext,
   ): Promise<WebhookWithSecret> {
-    const actor = authorize(context, "registerWebhook");
     const webhookId = createdId(context, "webhook", input);
-    const ctx = commandContext(context, "registerWebhook", input);
-    const result = await context.app.webhooks.handle(webhookStreamName(webhookId), {
-      type: "RegisterWebhook",
-      webhookId,
-      url: input.url,
-      eventTypes: input.eventTypes,
-      description: input.description ?? null,
-      secret: generateWebhookSecret(),
-      context: ctx,
-    });
-    const secret = await this.secretSetBy(context, webhookId, ctx);
-    return { webhook: await this.after(context, actor.organizationId, webhookId, result.position), secret };
+    const outcome = await context.app.useCases.webhooks.registerWebhook(
+      requireActor(context),
+      { webhookId, url: input.url, eventTypes: input.eventTypes, description: input.description ?? null },
+      commandContext(context, "registerWebhook", input),
+    );
+    const { webhook, secret } = outcome.answer;
+    return { webhook: await webhookAnswer(context, outcome, webhook), secret };
   }
 
   @Mutation(() => Webhook)
   async updateWebhook(@Arg("input", () => UpdateWebhookInput) input: UpdateWebhookInput, @Ctx() context: GraphQLContext): Promise<Webhook> {
-    const actor = authorize(context, "updateWebhook");
-    const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
-      type: "UpdateWebhook",
-      webhookId: input.webhookId,
-      url: input.url ?? undefined,
-      eventTypes: input.eventTypes ?? undefined,
-      description: input.description,
-      enabled: input.enabled ?? undefined,
-      context: commandContext(context, "updateWebhook", input),
-    });
-    return this.after(context, actor.organizationId, input.webhookId, result.position);
+    const outcome = await context.app.useCases.webhooks.updateWebhook(
+      requireActor(context),
+      {
+        webhookId: input.webhookId,
+        url: input.url ?? undefined,
+        eventTypes: input.eventTypes ?? undefined,
+        description: input.description,
+        enabled: input.enabled ?? undefined,
+      },
+      commandContext(context, "updateWebhook", input),
+    );
+    return webhookAnswer(context, outcome, outcome.answer);
   }
 
   @Mutation(() => WebhookWithSecret, { description: "Deliveries are signed with the new secret from now on; it is shown only this once" })
   async rotateWebhookSecret(@Arg("input", () => WebhookIdInput) input: WebhookIdInput, @Ctx() context: GraphQLContext): Promise<WebhookWithSecret> {
-    const actor = authorize(context, "rotateWebhookSecret");
-    const ctx = commandContext(context, "rotateWebhookSecret", input);
-    const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
-      type: "RotateWebhookSecret",
-      webhookId: input.webhookId,
-      secret: generateWebhookSecret(),
-      context: ctx,
-    });
-    const secret = await this.secretSetBy(context, input.webhookId, ctx);
-    return { webhook: await this.after(context, actor.organizationId, input.webhookId, result.position), secret };
+    const outcome = await context.app.useCases.webhooks.rotateWebhookSecret(
+      requireActor(context),
+      input,
+      commandContext(context, "rotateWebhookSecret", input),
+    );
+    const { webhook, secret } = outcome.answer;
+    return { webhook: await webhookAnswer(context, outcome, webhook), secret };
   }
 
   @Mutation(() => ID, { description: "Stops deliveries; the delivery records stay in the event history" })
   async deleteWebhook(@Arg("input", () => WebhookIdInput) input: WebhookIdInput, @Ctx() context: GraphQLContext): Promise<string> {
-    authorize(context, "deleteWebhook");
-    const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
-      type: "DeleteWebhook",
-      webhookId: input.webhookId,
-      context: commandContext(context, "deleteWebhook", input),
-    });
-    await context.app.caughtUp(result.position);
-    return input.webhookId;
+    const outcome = await context.app.useCases.webhooks.deleteWebhook(requireActor(context), input, commandContext(context, "deleteWebhook", input));
+    return answerAfterWrite(context, outcome, () => null, (answer) => answer.webhookId);
   }
 
   @Mutation(() => WebhookReplay, {
     description: "Deliver again every event of the webhook's types after a position, up to now (e.g. after fixing a failing endpoint)",
   })
   async replayWebhook(@Arg("input", () => ReplayWebhookInput) input: ReplayWebhookInput, @Ctx() context: GraphQLContext): Promise<WebhookReplay> {
-    const actor = authorize(context, "replayWebhook");
-    const ctx = commandContext(context, "replayWebhook", input);
-    const replayId = followUpContext(ctx, "replay").commandId;
-    const until = ((await context.app.store.headPosition()) ?? 0n).toString();
-    const result = await context.app.webhooks.handle(webhookStreamName(input.webhookId), {
-      type: "ReplayWebhook",
-      webhookId: input.webhookId,
-      replayId,
-      afterPosition: input.afterPosition,
-      untilPosition: until,
-      context: ctx,
-    });
-    const webhook = await this.after(context, actor.organizationId, input.webhookId, result.position);
-    return { replayId, webhook, afterPosition: input.afterPosition, untilPosition: until };
+    const outcome = await context.app.useCases.webhooks.replayWebhook(requireActor(context), input, commandContext(context, "replayWebhook", input));
+    const { replayId, webhook, afterPosition, untilPosition } = outcome.answer;
+    return { replayId, webhook: await webhookAnswer(context, outcome, webhook), afterPosition, untilPosition };
   }
+}
 
-  /**
-   * The secret the command set: the one it just recorded, or on a retry (same idempotency key)
-   * the one the first request recorded, so every answer to the request shows the same secret.
-   */
-  private async secretSetBy(context: GraphQLContext, webhookId: string, command: CommandContext): Promise<string> {
-    const events = await context.app.store.readStream(webhookStreamName(webhookId));
-    const set = events.findLast(
-      (event) =>
-        (event.type === "WebhookRegistered" || event.type === "WebhookSecretRotated") && event.metadata.commandId === command.commandId,
-    );
-    if (!set) throw notFound("Webhook", webhookId);
-    return String(set.data.secret);
-  }
-
-  private async after(context: GraphQLContext, organizationId: string, webhookId: string, position: bigint | null): Promise<Webhook> {
-    await context.app.caughtUp(position);
-    const record = context.app.webhookQueries.byId(webhookId);
-    if (!record || record.organizationId !== organizationId || record.deletedAt) throw notFound("Webhook", webhookId);
-    return toWebhookView(record);
-  }
+/** The webhook as the read model shows it once caught up, else as decided. */
+function webhookAnswer(context: GraphQLContext, outcome: Outcome<unknown, unknown>, webhook: WebhookSnapshot): Promise<Webhook> {
+  return answerAfterWrite(
+    context,
+    outcome,
+    () => {
+      const record = context.app.webhookQueries.byId(webhook.webhookId);
+      return record && record.organizationId === webhook.organizationId && !record.deletedAt ? toWebhookView(record) : null;
+    },
+    () => webhookViewOf(webhook),
+  );
 }

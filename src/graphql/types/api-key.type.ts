@@ -1,5 +1,6 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, ObjectType } from "type-graphql";
+import type { ApiKeySnapshot } from "../../domain/api-keys/use-cases.js";
 import type { ApiKeyRecord } from "../../projections/api-keys.queries.js";
 import { ApiKeyScope } from "./enums.js";
 
@@ -42,6 +43,17 @@ export class CreatedApiKey {
 
 export const toApiKeyView = (key: ApiKeyRecord): ApiKey => ({
   id: key.id,
+  name: key.name,
+  scopes: key.scopes,
+  prefix: key.prefix,
+  createdBy: key.createdBy,
+  createdAt: new Date(key.createdAt),
+  revokedAt: key.revokedAt ? new Date(key.revokedAt) : null,
+});
+
+/** The key as a decision tells it (when the read model has not caught up yet). */
+export const apiKeyViewOf = (key: ApiKeySnapshot): ApiKey => ({
+  id: key.apiKeyId,
   name: key.name,
   scopes: key.scopes,
   prefix: key.prefix,

@@ -6,7 +6,7 @@ import {
   ATTENDANCE_METHODS,
   CANCELLATION_REASONS,
   REGISTRATION_STATUSES,
-} from "../../domain/sessions/registration-events.js";
+} from "../../domain/sessions/events.js";
 import { SESSION_FORMAT_KINDS, SESSION_MODES, SESSION_STATUSES } from "../../domain/sessions/values.js";
 
 /** A GraphQL enum whose values are exactly the domain's list: they cannot drift apart. */

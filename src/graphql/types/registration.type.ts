@@ -2,6 +2,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import { AttendanceMethod, CancellationReason, RegistrationChangeKind, RegistrationStatus } from "./enums.js";
 import { Connection } from "./connection.js";
+import type { RegistrationRecord } from "../../projections/registrations.queries.js";
 
 @ObjectType({ description: "A person's place on a session: a seat, a place on the waitlist, or a canceled one" })
 export class Registration {
@@ -94,4 +95,29 @@ export class RegistrationChange {
 
   @Field(() => String, { description: "Position in the event log, for resuming" })
   position!: string;
+}
+
+const date = (iso: string | null) => (iso ? new Date(iso) : null);
+
+/** A registration as the read model holds it, or as the session's stream tells it (no cursor). */
+export type RegistrationFields = Omit<RegistrationRecord, "cursor">;
+
+export function toRegistrationView(record: RegistrationFields): Registration {
+  return {
+    id: record.id,
+    sessionId: record.sessionId,
+    userId: record.userId,
+    status: record.status,
+    waitlistPosition: record.waitlistPosition,
+    requestedAt: new Date(record.requestedAt),
+    registeredAt: date(record.registeredAt),
+    promotedAt: date(record.promotedAt),
+    canceledAt: date(record.canceledAt),
+    cancellationReason: record.cancellationReason,
+    cancellationComment: record.cancellationComment,
+    attended: record.attendedAt !== null,
+    attendedAt: date(record.attendedAt),
+    attendanceMethod: record.attendanceMethod,
+    registeredBy: record.registeredBy,
+  };
 }

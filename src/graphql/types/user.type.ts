@@ -1,6 +1,9 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { PaymentMethod, Role, UserStatus } from "./enums.js";
+import type { OrganizationAccount, OrganizationSnapshot } from "../../domain/organizations/use-cases.js";
+import type { SignInGrant } from "../../domain/sign-ins/use-cases.js";
+import type { UserAccount, UserSnapshot } from "../../domain/users/use-cases.js";
 
 @ObjectType({ description: "A person of the organization: staff, learner or both" })
 export class User {
@@ -115,3 +118,76 @@ export class AuthPayload {
   @Field(() => Organization)
   organization!: Organization;
 }
+
+export const toUserView = (user: Omit<UserAccount, "passwordHash">): User => ({
+  id: user.id,
+  email: user.email,
+  displayName: user.displayName,
+  roles: user.roles,
+  status: user.status,
+  country: user.country,
+  isMember: user.isMember,
+  hasPassword: user.hasPassword,
+  invitationExpiresAt: user.invitationExpiresAt ? new Date(user.invitationExpiresAt) : null,
+  createdAt: new Date(user.createdAt),
+  updatedAt: new Date(user.updatedAt),
+});
+
+/** The user as a decision left it (the read model has not caught up): `updatedAt` is the answer's time. */
+export const userViewOf = ({ user, status }: UserSnapshot, updatedAt: Date): User =>
+  toUserView({
+    id: user.userId,
+    organizationId: user.organizationId,
+    email: user.email,
+    displayName: user.displayName,
+    roles: user.roles,
+    status,
+    country: user.country,
+    isMember: user.isMember,
+    hasPassword: user.hasPassword,
+    invitationExpiresAt: user.pendingInvitation?.expiresAt ?? null,
+    createdAt: user.registeredAt ?? updatedAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
+  });
+
+export const toOrganizationView = (organization: OrganizationAccount): Organization => {
+  const { settings } = organization;
+  return {
+    id: organization.id,
+    name: organization.name,
+    timezone: organization.timezone,
+    currency: organization.currency,
+    settings: {
+      timezone: settings.timezone,
+      defaultCurrency: settings.currency,
+      paymentMethods: settings.paymentMethods,
+      clientCancellationWindowHours: settings.clientCancellationWindowHours,
+      reminderLeadTimeHours: settings.reminderLeadTimeHours,
+      accessCodesEnabled: settings.accessCodesEnabled,
+      personalSessionsEnabled: settings.personalSessionsEnabled,
+      vatCategories: settings.vatCategories,
+    },
+    createdAt: new Date(organization.createdAt),
+  };
+};
+
+/** The organization as a decision left it (the read model has not caught up). */
+export const organizationViewOf = ({ organizationId, settings, createdAt }: OrganizationSnapshot, now: Date): Organization =>
+  toOrganizationView({
+    id: organizationId,
+    name: settings.name,
+    timezone: settings.timezone,
+    currency: settings.currency,
+    settings,
+    createdAt: createdAt ?? now.toISOString(),
+  });
+
+/** The tokens of a sign-in, with the account they are for. */
+export const toAuthPayload = (grant: SignInGrant): AuthPayload => ({
+  token: grant.token,
+  expiresAt: grant.expiresAt,
+  refreshToken: grant.refreshToken,
+  refreshTokenExpiresAt: grant.refreshTokenExpiresAt,
+  user: toUserView(grant.user),
+  organization: toOrganizationView(grant.organization),
+});

@@ -1,5 +1,6 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import type { WebhookSnapshot } from "../../domain/webhooks/use-cases.js";
 import type { SideEffectRecord } from "../../projections/side-effects.queries.js";
 import type { WebhookRecord } from "../../projections/webhooks.queries.js";
 import { Connection } from "./connection.js";
@@ -117,6 +118,18 @@ export const toWebhookView = (record: WebhookRecord): Webhook => ({
   createdBy: record.createdBy,
   createdAt: new Date(record.createdAt),
   updatedAt: new Date(record.updatedAt),
+});
+
+/** The webhook as a decision tells it (when the read model has not caught up yet). */
+export const webhookViewOf = (webhook: WebhookSnapshot): Webhook => ({
+  id: webhook.webhookId,
+  url: webhook.url,
+  eventTypes: webhook.eventTypes,
+  description: webhook.description,
+  enabled: webhook.enabled,
+  createdBy: webhook.createdBy,
+  createdAt: new Date(webhook.createdAt),
+  updatedAt: new Date(webhook.updatedAt),
 });
 
 export const toDeliveryView = (record: SideEffectRecord): WebhookDelivery => ({

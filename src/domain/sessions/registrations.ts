@@ -1,16 +1,188 @@
+import { List, Map as ImmutableMap, OrderedMap } from "immutable";
 import type { CommandContext } from "../shared/decider.js";
 import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
 import { idSchema, parseOrThrow } from "../shared/validation.js";
-import type { Participant, RegistrationCommand } from "./commands.js";
-import type { Session } from "./decider.js";
-import type { SessionConfirmed, SessionEvent } from "./events.js";
+import type { Participant, RegistrationCommand, Session, SessionState } from "./decider.js";
 import type {
+  AttendanceMethod,
+  CancellationReason,
   ParticipantPromotedFromWaitlist,
   PromotionReason,
   RegistrationCanceled,
-} from "./registration-events.js";
-import { activeRegistrationOf, evolveRoster, type Roster, type RosterEntry } from "./roster.js";
+  RegistrationEvent,
+  RegistrationStatus,
+  SessionConfirmed,
+  SessionEvent,
+} from "./events.js";
 import { reasonSchema, type SessionAudience } from "./values.js";
+
+/** One registration as the session's stream tells it (what the API answers when the read model lags). */
+export interface RosterEntry {
+  registrationId: string;
+  userId: string;
+  status: RegistrationStatus;
+  registeredBy: string;
+  requestedAt: string;
+  registeredAt: string | null;
+  promotedAt: string | null;
+  canceledAt: string | null;
+  canceledBy: string | null;
+  cancellationReason: CancellationReason | null;
+  cancellationComment: string | null;
+  attendedAt: string | null;
+  attendanceMethod: AttendanceMethod | null;
+}
+
+const NEW_ENTRY = {
+  promotedAt: null,
+  canceledAt: null,
+  canceledBy: null,
+  cancellationReason: null,
+  cancellationComment: null,
+  attendedAt: null,
+  attendanceMethod: null,
+} as const;
+
+/**
+ * Who holds a seat, who waits and in which order: the state the capacity rule (S9) decides on.
+ * Persistent (immutable-js) collections: each event makes a new roster that shares almost all of
+ * the previous one, so a session with thousands of registrations evolves in O(log n) per event
+ * (plain object copies made a storm on one session quadratic).
+ */
+export interface Roster {
+  /** Registration id → entry, in the order the registrations were made. */
+  entries: OrderedMap<string, RosterEntry>;
+  /** userId → their REGISTERED or WAITLISTED registration (S9: at most one). */
+  activeByUser: ImmutableMap<string, string>;
+  registeredCount: number;
+  attendedCount: number;
+  /** Registration ids, first come first served. */
+  waitlist: List<string>;
+}
+
+export const EMPTY_ROSTER: Roster = {
+  entries: OrderedMap(),
+  activeByUser: ImmutableMap(),
+  registeredCount: 0,
+  attendedCount: 0,
+  waitlist: List(),
+};
+
+export function evolveRoster(roster: Roster, event: RegistrationEvent): Roster {
+  const d = event.data;
+  const entry = roster.entries.get(d.registrationId);
+  const put = (changed: RosterEntry) => roster.entries.set(changed.registrationId, changed);
+  const withoutWaiting = (registrationId: string) => {
+    const index = roster.waitlist.indexOf(registrationId);
+    return index === -1 ? roster.waitlist : roster.waitlist.delete(index);
+  };
+  switch (event.type) {
+    case "ParticipantRegistered":
+      return {
+        ...roster,
+        entries: put({
+          ...NEW_ENTRY,
+          registrationId: d.registrationId,
+          userId: d.userId,
+          status: "REGISTERED",
+          registeredBy: event.data.registeredBy,
+          requestedAt: event.data.registeredAt,
+          registeredAt: event.data.registeredAt,
+        }),
+        activeByUser: roster.activeByUser.set(d.userId, d.registrationId),
+        registeredCount: roster.registeredCount + 1,
+      };
+    case "ParticipantWaitlisted":
+      return {
+        ...roster,
+        entries: put({
+          ...NEW_ENTRY,
+          registrationId: d.registrationId,
+          userId: d.userId,
+          status: "WAITLISTED",
+          registeredBy: event.data.registeredBy,
+          requestedAt: event.data.waitlistedAt,
+          registeredAt: null,
+        }),
+        activeByUser: roster.activeByUser.set(d.userId, d.registrationId),
+        waitlist: roster.waitlist.push(d.registrationId),
+      };
+    case "ParticipantPromotedFromWaitlist":
+      if (!entry) return roster;
+      return {
+        ...roster,
+        entries: put({ ...entry, status: "REGISTERED", registeredAt: event.data.promotedAt, promotedAt: event.data.promotedAt }),
+        registeredCount: roster.registeredCount + 1,
+        waitlist: withoutWaiting(d.registrationId),
+      };
+    case "RegistrationCanceled": {
+      if (!entry) return roster;
+      return {
+        ...roster,
+        entries: put({
+          ...entry,
+          status: "CANCELED",
+          canceledAt: event.data.canceledAt,
+          canceledBy: event.data.canceledBy,
+          cancellationReason: event.data.reason,
+          cancellationComment: event.data.comment,
+        }),
+        activeByUser: roster.activeByUser.delete(entry.userId),
+        registeredCount: roster.registeredCount - (entry.status === "REGISTERED" ? 1 : 0),
+        attendedCount: roster.attendedCount - (entry.attendedAt !== null ? 1 : 0),
+        waitlist: entry.status === "WAITLISTED" ? withoutWaiting(d.registrationId) : roster.waitlist,
+      };
+    }
+    case "AttendanceConfirmed":
+      if (!entry) return roster;
+      return {
+        ...roster,
+        entries: put({ ...entry, attendedAt: event.data.confirmedAt, attendanceMethod: event.data.method }),
+        attendedCount: roster.attendedCount + (entry.attendedAt === null ? 1 : 0),
+      };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** 1 = next to get a seat; null unless waiting. */
+export function waitlistPositionOf(roster: Roster, registrationId: string): number | null {
+  const index = roster.waitlist.indexOf(registrationId);
+  return index === -1 ? null : index + 1;
+}
+
+export function activeRegistrationOf(roster: Roster, userId: string): RosterEntry | null {
+  const id = roster.activeByUser.get(userId);
+  return id === undefined ? null : (roster.entries.get(id) ?? null);
+}
+
+/** Seats taken, people waiting, attendees: what a session shows of its roster. */
+export function rosterCounts(roster: Roster): { registered: number; waitlisted: number; attended: number } {
+  return { registered: roster.registeredCount, waitlisted: roster.waitlist.size, attended: roster.attendedCount };
+}
+
+/** A registration as the session's stream tells it, for an answer that cannot wait for the read model. */
+export interface RegistrationSnapshot extends RosterEntry {
+  sessionId: string;
+  /** 1 = next to get a seat; null unless waiting. */
+  waitlistPosition: number | null;
+}
+
+export function registrationSnapshot(state: SessionState, registrationId: string): RegistrationSnapshot | null {
+  if (state.kind === "Initial") return null;
+  const entry = state.roster.entries.get(registrationId);
+  if (!entry) return null;
+  return { ...entry, sessionId: state.session.id, waitlistPosition: waitlistPositionOf(state.roster, registrationId) };
+}
+
+/**
+ * The registration a person's "register" request stands for: their active one (S9: at most one),
+ * else this very request's (retried after they canceled it); null when neither exists.
+ */
+export function registrationOfRequest(state: SessionState, userId: string, requestRegistrationId: string): string | null {
+  if (state.kind === "Initial") return null;
+  return activeRegistrationOf(state.roster, userId)?.registrationId ?? (state.roster.entries.has(requestRegistrationId) ? requestRegistrationId : null);
+}
 
 const OPEN_STATUSES = ["PLANNED", "CONFIRMED"] as const;
 
@@ -236,6 +408,7 @@ function confirmIfMinimumReached(session: Session, registeredCount: number, cont
         from: "PLANNED",
         to: "CONFIRMED",
         reason: "MINIMUM_REACHED",
+        comment: null,
         changedBy: context.actorId,
         changedAt: context.now.toISOString(),
       },
@@ -283,4 +456,3 @@ function optionalComment(comment: string | null): string | null {
   const parsed = parseOrThrow(reasonSchema, comment, "comment");
   return parsed === "" ? null : parsed;
 }
-
