@@ -39,7 +39,7 @@ const CHECKPOINT = "side-effects";
 
 /**
  * Runs side effects from the event log, exactly once across replicas: every replica reads every
- * event, but an attempt runs only in the replica whose claim was appended (see side-effect.ts).
+ * event, but an attempt runs only in the replica whose claim was appended (see src/domain/side-effects/decider.ts).
  * Each replica keeps its own checkpoint next to its read models; a replica that has none starts
  * at the head of the log (the others handled the past). Retries and attempts whose process died
  * are found by a periodic sweep of the side_effects read model and claimed the same way.

@@ -1,4 +1,4 @@
-import { ORGANIZATION_EVENT_TYPES } from "../organizations/organization.js";
+import { ORGANIZATION_EVENT_TYPES } from "../organizations/events.js";
 import { REGISTRATION_EVENT_TYPES } from "../sessions/events.js";
 import { SESSION_LIFECYCLE_EVENT_TYPES } from "../sessions/events.js";
 import { TEAM_EVENT_TYPES } from "../teams/events.js";
