@@ -1,5 +1,4 @@
 import type Database from "better-sqlite3";
-import fs from "node:fs";
 import { pino, type Logger } from "pino";
 import { AttendanceLinks } from "./adapters/attendance/attendance-links.js";
 import { systemClock } from "./adapters/clock/system-clock.js";
@@ -11,12 +10,14 @@ import { SignInRateLimiter } from "./adapters/auth/sign-in-rate-limiter.js";
 import { SignedTokens } from "./adapters/auth/signed-tokens.js";
 import { TokenService } from "./adapters/auth/tokens.js";
 import { eventStoreIdentity, openEventStore, readModelsFile } from "./adapters/event-store/open-event-store.js";
+import { ensureOwnerOnlyDirectory } from "./adapters/files/owner-only.js";
 import { invitationMail } from "./adapters/mail/invitation-mail.js";
 import { createMailer, type Mailer } from "./adapters/mail/mailer.js";
 import { MailNotificationsReactor } from "./adapters/side-effects/mail-notifications.reactor.js";
 import { SideEffectRunner } from "./adapters/side-effects/side-effect-runner.js";
 import { WebhookDeliveriesReactor } from "./adapters/side-effects/webhook-deliveries.reactor.js";
 import { generateWebhookSecret } from "./adapters/webhooks/webhook-signature.js";
+import { type HostResolver, WebhookTargetPolicy } from "./adapters/webhooks/webhook-targets.js";
 import { createWorkflowRunner } from "./adapters/workflows/all-workflows.js";
 import type { WorkflowRunner } from "./adapters/workflows/workflow-runner.js";
 import type { Config } from "./config.js";
@@ -127,11 +128,13 @@ export interface AppOptions {
   clock?: Clock;
   /** Sees every SQL statement run on the read models (tests count queries with it). */
   onReadModelStatement?: (sql: string) => void;
+  /** Resolves webhook host names (DNS unless given; tests point names at addresses of their choice). */
+  webhookResolver?: HostResolver;
 }
 
 export function createApp(config: Config, options: AppOptions = {}): App {
-  fs.mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? pino({ level: config.logLevel });
+  ensureOwnerOnlyDirectory(config.dataDir, logger);
   const clock = options.clock ?? systemClock;
   const store = options.store ?? openEventStore(config, clock);
   const readModels = openReadModels(readModelsFile(config.dataDir), options.onReadModelStatement, eventStoreIdentity(config));
@@ -144,6 +147,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const sessionQueries = new SessionQueries(readModels);
   const identityQueries = new IdentityQueries(readModels);
   const webhookQueries = new WebhookQueries(readModels);
+  const webhookTargets = new WebhookTargetPolicy(config.webhooks.allowedHosts);
   const sideEffectQueries = new SideEffectQueries(readModels);
   const sideEffects = new CommandHandler(store, sideEffectDecider);
   const sideEffectRunner = new SideEffectRunner({
@@ -156,6 +160,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       new MailNotificationsReactor(mailer, identityQueries, sessionQueries, config.publicUrl),
       new WebhookDeliveriesReactor(store, webhookQueries, {
         clock,
+        targets: webhookTargets,
+        ...(options.webhookResolver ? { resolve: options.webhookResolver } : {}),
         timeoutMs: config.webhooks.timeoutMs,
         retryPolicy: {
           maxAttempts: config.webhooks.maxAttempts,
@@ -234,6 +240,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           .filter((event) => event.metadata.commandId === commandId)
           .map((event) => webhookEventCodec.decode(event)),
       headPosition: () => store.headPosition(),
+      targets: webhookTargets,
     }),
     users: new UserUseCases({
       users,

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -48,7 +49,22 @@ const configSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
   WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(6 * 3600_000),
+  WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .transform((value) => value.split(",").map((host) => host.trim().toLowerCase()).filter(Boolean))
+    .refine(
+      (hosts) => hosts.every((host) => isIP(host.replace(/^\[(.*)\]$/, "$1")) !== 0 || /^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/.test(host)),
+      "must be a comma-separated list of host names or IP addresses (no ports, paths, ranges or wildcards)",
+    )
+    .default([]),
   TRUST_PROXY: z.enum(["true", "false"], "must be true or false").default("false"),
+  MAX_REQUEST_BYTES: z.coerce.number().int("must be an integer").min(1024, "must be at least 1024").default(1024 * 1024),
+  MAX_QUERY_COST: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(20_000),
+  MAX_QUERY_ALIASES: z.coerce.number().int("must be an integer").min(0, "must be at least 0").default(30),
+  GRAPHQL_INTROSPECTION: z.enum(["true", "false"], "must be true or false").optional(),
+  MAX_REPLAYS_PER_CALLER: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(3),
+  MAX_REPLAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(20),
+  REPLAY_PAGE_SIZE: z.coerce.number().int("must be an integer").min(1).max(10_000).default(100),
 }).superRefine((env, ctx) => {
   if (env.AUTH_JWKS_URL && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
     for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
@@ -77,10 +93,15 @@ export type Config = {
   externalIdentity: ExternalIdentityConfig | null;
   signInLimits: { perEmail: RateLimit; perIp: RateLimit };
   trustProxy: boolean;
+  /** Introspection and "did you mean" suggestions (both transports); request and operation limits. */
+  graphql: { introspection: boolean; maxRequestBytes: number; maxQueryCost: number; maxQueryAliases: number };
   /** Names this process in side-effect claims. */
   instanceId: string;
   sideEffects: { leaseMs: number; sweepIntervalMs: number };
-  webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  /** allowedHosts: host names or IPs webhooks may target although they are not public (exact match). */
+  webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number; allowedHosts: string[] };
+  /** Replays of the `events` feed running at once, per caller and in all; events read per page. */
+  replays: { maxPerCaller: number; max: number; pageSize: number };
 };
 
 export class ConfigError extends Error {
@@ -133,6 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perIp: { attempts: e.SIGN_IN_MAX_ATTEMPTS_PER_IP, windowSeconds: e.SIGN_IN_IP_WINDOW_SECONDS },
     },
     trustProxy: e.TRUST_PROXY === "true",
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === "true" : e.NODE_ENV !== "production",
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      maxQueryCost: e.MAX_QUERY_COST,
+      maxQueryAliases: e.MAX_QUERY_ALIASES,
+    },
     instanceId: e.INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     sideEffects: { leaseMs: e.SIDE_EFFECT_LEASE_MS, sweepIntervalMs: e.SIDE_EFFECT_SWEEP_INTERVAL_MS },
     webhooks: {
@@ -140,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
       retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: e.WEBHOOK_RETRY_MAX_MS,
+      allowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
     },
+    replays: { maxPerCaller: e.MAX_REPLAYS_PER_CALLER, max: e.MAX_REPLAYS, pageSize: e.REPLAY_PAGE_SIZE },
   };
 }

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error);
+  // A refusal to start (bad settings or secret file) is a message for the operator, not a crash.
+  console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
 });

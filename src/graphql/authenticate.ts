@@ -1,3 +1,4 @@
+import { decodeJwt } from "jose";
 import { apiKeyIdOf, looksLikeApiKey, secretMatches } from "../adapters/auth/api-key-secret.js";
 import type { ExternalIdentity } from "../adapters/auth/external-identity.js";
 import type { App } from "../app.js";
@@ -14,6 +15,10 @@ export interface Authentication {
   signInId: string | null;
   /** Why a presented credential was refused: told to the caller when the operation needs one. */
   problem: string | null;
+  /** When the access token stops working (absent for API keys); open subscriptions end then. */
+  expiresAt?: Date | null;
+  /** The roles come from the external provider's token, not from our read model. */
+  rolesFromToken?: boolean;
 }
 
 const ANONYMOUS: Authentication = { actor: null, signInId: null, problem: null };
@@ -33,14 +38,20 @@ export async function authenticate(app: App, authorization: unknown): Promise<Au
     const holder = app.identityQueries.tokenHolder(userId, signInId);
     if (!holder || holder.user.organizationId !== organizationId) return refused("The access token is not valid");
     if (holder.signInEnded) return refused("This sign-in has ended (signed out): sign in again");
-    return fromUser(app, holder.user, holder.user.roles, signInId);
+    return { ...fromUser(app, holder.user, holder.user.roles, signInId), expiresAt: expiryOf(token) };
   }
   if (checked.reason === "EXPIRED") return refused("The access token has expired: get a new one with refreshAccessToken");
   if (app.externalIdentity) {
     const identity = await app.externalIdentity.verify(token);
-    if (identity) return external(app, identity);
+    if (identity) return { ...(await external(app, identity)), expiresAt: expiryOf(token), rolesFromToken: true };
   }
   return refused("The access token is not valid");
+}
+
+/** The `exp` of a token already verified. */
+function expiryOf(token: string): Date | null {
+  const { exp } = decodeJwt(token);
+  return typeof exp === "number" ? new Date(exp * 1000) : null;
 }
 
 function apiKey(app: App, secret: string): Authentication {

@@ -39,6 +39,8 @@ export interface GraphQLContext {
   signInId: string | null;
   /** Why the presented credential was refused (expired, revoked…), if it was. */
   authProblem: string | null;
+  /** What a long-lived subscription re-checks: the token's expiry, and whether its roles came with it. */
+  credential?: { expiresAt: Date | null; rolesFromToken: boolean };
   /** Correlation id of this request: every event it causes carries it. */
   requestId: string;
   clientIp: string;
@@ -50,7 +52,7 @@ export async function buildContext(
   authorization: unknown,
   request: { requestId?: string; clientIp?: string } = {},
 ): Promise<GraphQLContext> {
-  const { actor, user, signInId, problem } = await authenticate(app, authorization);
+  const { actor, user, signInId, problem, expiresAt, rolesFromToken } = await authenticate(app, authorization);
   const { requestId, clientIp } = request;
   const loaders = createLoaders(app, actor?.organizationId ?? null, actor?.kind === "USER" ? actor.userId : null);
   if (user) loaders.userById.prime(user.id, user);
@@ -59,6 +61,7 @@ export async function buildContext(
     actor,
     signInId,
     authProblem: problem,
+    credential: { expiresAt: expiresAt ?? null, rolesFromToken: rolesFromToken ?? false },
     requestId: requestId && /^[\w-]{1,100}$/.test(requestId) ? requestId : randomUUID(),
     clientIp: clientIp ?? "unknown",
     loaders,

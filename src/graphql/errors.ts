@@ -14,11 +14,24 @@ export const forbidden = (message: string) => new GraphQLError(message, { extens
 export const notFound = (what: string, id: string) =>
   new GraphQLError(`${what} ${id} was not found`, { extensions: { code: "NOT_FOUND" } });
 
+/** graphql-js's "Did you mean …?" hints, which name fields, arguments and enum values of the schema. */
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
 /**
  * Maps every error to a stable `extensions.code` and a message a person can act on.
  * Unknown errors become INTERNAL_SERVER_ERROR without details; nothing leaks a stack trace.
+ * Without `suggestions`, "Did you mean …?" hints are removed from messages.
  */
-export function formatError(logger: Logger) {
+export function formatError(logger: Logger, { suggestions }: { suggestions: boolean }) {
+  const format = formatEveryError(logger);
+  if (suggestions) return format;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    return { ...result, message: result.message.replace(SUGGESTION, "") };
+  };
+}
+
+function formatEveryError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
@@ -36,11 +49,11 @@ export function formatError(logger: Logger) {
       logger.error({ err: original }, "event store unavailable");
       return { ...base, message: "The service is temporarily unavailable; try again", extensions: { code: "SERVICE_UNAVAILABLE" } };
     }
-    // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep our rules' own codes.
-    const ruleCode = original instanceof GraphQLError && original.originalError instanceof GraphQLError
-      ? original.originalError.extensions.code
+    // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep our rules' own codes and details.
+    const ruleError = original instanceof GraphQLError && original.originalError instanceof GraphQLError
+      ? original.originalError
       : undefined;
-    if (typeof ruleCode === "string") return { ...base, extensions: { code: ruleCode } };
+    if (ruleError && typeof ruleError.extensions.code === "string") return { ...base, extensions: { ...ruleError.extensions } };
     const code = formatted.extensions?.code;
     if (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR") {
       const { stacktrace: _ignored, ...extensions } = formatted.extensions ?? {};

@@ -2,7 +2,7 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { specifiedRules, validate, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { GraphQLError, type ExecutionResult, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,7 +11,11 @@ import type { App } from "../app.js";
 import { buildContext, type GraphQLContext } from "./context.js";
 import { depthLimit } from "./depth-limit.js";
 import { formatError } from "./errors.js";
+import { noIntrospection } from "./introspection.js";
+import { aliasLimit, checkQueryCost } from "./query-limits.js";
 import { buildAppSchema } from "./schema.js";
+import { explainOversizedMessages, httpErrors, notFound } from "./transport-errors.js";
+import { prepareWsOperation } from "./ws-operations.js";
 
 export const MAX_QUERY_DEPTH = 12;
 
@@ -24,18 +28,26 @@ export interface RunningServer {
 /** HTTP at /graphql (Apollo Server 5 on express) and graphql-ws on the same port and path. */
 export async function startServer(app: App, schema?: GraphQLSchema): Promise<RunningServer> {
   schema ??= await buildAppSchema();
-  const format = formatError(app.logger);
-  const validationRules = [depthLimit(MAX_QUERY_DEPTH)];
+  const limits = app.config.graphql;
+  const format = formatError(app.logger, { suggestions: limits.introspection });
+  // The same rules on both transports; the cost needs the variables, so it is checked after validation.
+  const validationRules: ValidationRule[] = [
+    depthLimit(MAX_QUERY_DEPTH),
+    aliasLimit(limits.maxQueryAliases),
+    ...(limits.introspection ? [] : [noIntrospection]),
+  ];
   const expressApp = express();
   // Behind a load balancer, the client's address is in X-Forwarded-For (sign-in rate limits use it).
   expressApp.set("trust proxy", app.config.trustProxy);
   const httpServer = http.createServer(expressApp);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: limits.maxRequestBytes });
+  explainOversizedMessages(wsServer, limits.maxRequestBytes, app.logger);
+  const prepare = prepareWsOperation(schema, validationRules, limits.maxQueryCost);
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...validationRules]),
+      onSubscribe: (_ctx, _id, payload) => prepare(payload),
       context: (ctx) => {
         const params = ctx.connectionParams ?? {};
         return buildContext(app, params.authorization ?? params.Authorization, {
@@ -53,7 +65,18 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
     formatError: format,
     includeStacktraceInErrorResponses: false,
     validationRules,
+    // Refused by noIntrospection above when turned off, the same rule as over WebSocket.
+    introspection: true,
+    hideSchemaDetailsFromClientErrors: !limits.introspection,
     plugins: [
+      {
+        requestDidStart: async () => ({
+          didResolveOperation: async ({ schema, document, request }) => {
+            const tooComplex = checkQueryCost(schema, document, request.variables, request.operationName, limits.maxQueryCost);
+            if (tooComplex) throw new GraphQLError(tooComplex.message, { extensions: { ...tooComplex.extensions, http: { status: 400 } } });
+          },
+        }),
+      },
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
@@ -65,7 +88,7 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
   });
   expressApp.use(
     "/graphql",
-    express.json({ limit: "1mb" }),
+    express.json({ limit: limits.maxRequestBytes }),
     expressMiddleware(apollo, {
       context: ({ req }) =>
         buildContext(app, req.headers.authorization, {
@@ -74,6 +97,8 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
         }),
     }),
   );
+  expressApp.use(notFound);
+  expressApp.use(httpErrors(app.logger, limits.maxRequestBytes));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

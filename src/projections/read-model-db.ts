@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
-import fs from "node:fs";
 import path from "node:path";
+import { createOwnerOnlyDirectory, ensureOwnerOnlySqliteFile } from "../adapters/files/owner-only.js";
 
 /**
  * What the file keeps besides the projections' own tables: each projection's version and the
@@ -31,7 +31,10 @@ export function openReadModels(
   onStatement?: (sql: string) => void,
   source = "sqlite",
 ): Database.Database {
-  if (fileName !== ":memory:") fs.mkdirSync(path.dirname(fileName), { recursive: true });
+  if (fileName !== ":memory:" && fileName !== "") {
+    createOwnerOnlyDirectory(path.dirname(fileName));
+    ensureOwnerOnlySqliteFile(fileName);
+  }
   const db = new Database(fileName, onStatement ? { verbose: (sql) => onStatement(String(sql)) } : {});
   db.pragma("journal_mode = WAL");
   // Losing the last transactions on power loss is harmless: the checkpoint goes back with

@@ -65,6 +65,21 @@ describe("configuration from the environment", () => {
     expect(configured.trustProxy).toBe(true);
   });
 
+  it("GraphQL limits and introspection: defaults, production, overrides", () => {
+    expect(loadConfig({}).graphql).toEqual({ introspection: true, maxRequestBytes: 1024 * 1024, maxQueryCost: 20_000, maxQueryAliases: 30 });
+    expect(loadConfig({ NODE_ENV: "production" }).graphql.introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", GRAPHQL_INTROSPECTION: "true" }).graphql.introspection).toBe(true);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: "false" }).graphql.introspection).toBe(false);
+    expect(loadConfig({ MAX_REQUEST_BYTES: "4096", MAX_QUERY_COST: "500", MAX_QUERY_ALIASES: "0" }).graphql).toMatchObject({
+      maxRequestBytes: 4096,
+      maxQueryCost: 500,
+      maxQueryAliases: 0,
+    });
+    expect(() => loadConfig({ GRAPHQL_INTROSPECTION: "yes" })).toThrow(/GRAPHQL_INTROSPECTION="yes": must be true or false/);
+    expect(() => loadConfig({ MAX_REQUEST_BYTES: "10" })).toThrow(/MAX_REQUEST_BYTES="10": must be at least 1024/);
+    expect(() => loadConfig({ MAX_QUERY_COST: "0" })).toThrow(/MAX_QUERY_COST="0"/);
+  });
+
   it("names every bad variable at once", () => {
     try {
       loadConfig({ PORT: "-1", LOG_LEVEL: "loud" });

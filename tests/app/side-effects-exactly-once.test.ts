@@ -99,6 +99,8 @@ function start(name: string, env: Record<string, string> = {}, dataDir = path.jo
     SIDE_EFFECT_SWEEP_INTERVAL_MS: "20",
     // Retries 30–60 s of clock time after a failure: tests that need one move the clock.
     WEBHOOK_RETRY_BASE_MS: String(MINUTE),
+    // The webhook receivers listen on 127.0.0.1, not a public address.
+    WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
     ...env,
   });
   const mailer = new MemoryMailer();

@@ -191,6 +191,18 @@ describe("refreshAccessToken: single-use refresh tokens", () => {
     expect(ok(await refresh(pair.refreshToken)).refreshAccessToken.token).toEqual(expect.any(String));
   });
 
+  it("refuses a refresh token whose last character was altered, even where base64url decodes it to the same MAC", async () => {
+    const pair: Pair = ok(await signIn(admin.email, admin.password)).signIn;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(pair.refreshToken.at(-1)!);
+    // Flipping the lowest bit keeps the bits that count: the decoded bytes are the same.
+    const altered = pair.refreshToken.slice(0, -1) + alphabet[last ^ 1];
+    const mac = (token: string) => Buffer.from(token.split(".")[3]!, "base64url");
+    expect(mac(altered).equals(mac(pair.refreshToken))).toBe(true);
+    expect(refused(await refresh(altered)).code).toBe("UNAUTHENTICATED");
+    expect(ok(await refresh(pair.refreshToken)).refreshAccessToken.token).toEqual(expect.any(String));
+  });
+
   it("signOut ends the sign-in: its access and refresh tokens stop working, other sign-ins go on", async () => {
     const pair: Pair = ok(await signIn(admin.email, admin.password)).signIn;
     const other: Pair = ok(await signIn(admin.email, admin.password)).signIn;

@@ -6,6 +6,7 @@
  * see DRAFT/LEAD sessions; staff see everything; a private session with no target, no learner.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { teamStreamName } from "../../src/domain/teams/events.js";
 import { createReadySession } from "../support/session-setup.js";
 import {
   addMember,
@@ -119,6 +120,34 @@ describe("§0 managing teams", () => {
       "NOT_FOUND",
     );
     expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team.memberCount).toBe(0);
+  });
+
+  it("removeTeamMember with an unknown or another organization's user is NOT_FOUND and writes nothing", async () => {
+    const other = await createOrganization(test);
+    const theirUser = ok(
+      await test.gql(CREATE_USER, { input: { email: `theirs-rm-${Date.now()}@teams.test`, displayName: "Theirs" } }, other.token),
+    ).createUser.id;
+    const member = await newUser("Stays");
+    const team = await createTeam("Removal checks", [member]);
+    const stream = teamStreamName(team.id);
+    const before = (await test.app.store.readStream(stream)).length;
+    for (const userId of ["no-such-user", theirUser]) {
+      const answer = refused(await test.gql(REMOVE_MEMBER, { input: { teamId: team.id, userId } }, admin.token));
+      expect(answer.code, userId).toBe("NOT_FOUND");
+    }
+    expect((await test.app.store.readStream(stream)).length).toBe(before);
+    expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team.memberCount).toBe(1);
+  });
+
+  it("a name with a control character is BAD_USER_INPUT naming the field", async () => {
+    const bell = refused(await test.gql(CREATE_TEAM, { input: { name: "A\u0007B" } }, admin.token));
+    expect(bell).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "name" } });
+    const team = await createTeam("Plain name");
+    for (const name of ["Two\nlines", "Tab\there", "C1\u0085control", "Nul\u0000"]) {
+      const answer = refused(await test.gql(RENAME_TEAM, { input: { teamId: team.id, name } }, admin.token));
+      expect(answer, JSON.stringify(name)).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "name" } });
+    }
+    expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team.name).toBe("Plain name");
   });
 
   it("an unknown team is NOT_FOUND everywhere", async () => {

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { MemoryMailer, type MailMessage } from "../../src/adapters/mail/mailer.js";
+import type { HostResolver } from "../../src/adapters/webhooks/webhook-targets.js";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { startServer, type RunningServer } from "../../src/graphql/server.js";
@@ -36,7 +37,7 @@ export interface TestServer {
 /** Starts the real server (embedded SQLite stores in a fresh temp dir) on a free port. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { recordSql?: boolean; clock?: TestClock } = {},
+  options: { recordSql?: boolean; clock?: TestClock; webhookResolver?: HostResolver } = {},
 ): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "sessions-e2e-"));
   const config = loadConfig({
@@ -46,6 +47,8 @@ export async function startTestServer(
     NODE_ENV: "test",
     // Every test signs in from 127.0.0.1: the per-IP limit is tested on its own.
     SIGN_IN_MAX_ATTEMPTS_PER_IP: "100000",
+    // Webhook receivers listen on this machine; tests of the refusal pass WEBHOOK_ALLOWED_HOSTS: "".
+    WEBHOOK_ALLOWED_HOSTS: "localhost,127.0.0.1",
     ...env,
   });
   const mailer = new MemoryMailer();
@@ -56,6 +59,7 @@ export async function startTestServer(
     mailer,
     clock,
     ...(options.recordSql ? { onReadModelStatement: (statement: string) => sql.push(statement) } : {}),
+    ...(options.webhookResolver ? { webhookResolver: options.webhookResolver } : {}),
   });
   const server = await startServer(app);
   const clients: Client[] = [];

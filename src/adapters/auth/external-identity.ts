@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import type { Clock } from "../../domain/shared/clock.js";
+import { isCanonicalCompactJws } from "./base64url.js";
 import { ROLES, type Role } from "../../domain/users/user.js";
 
 export interface ExternalIdentityConfig {
@@ -50,6 +51,7 @@ export class ExternalIdentityVerifier {
 
   /** null when the token is not valid for this provider (or the provider cannot be reached). */
   async verify(token: string): Promise<ExternalIdentity | null> {
+    if (!isCanonicalCompactJws(token)) return null;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {

@@ -1,5 +1,6 @@
 import type { Clock } from "../../domain/shared/clock.js";
 import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
+import { isCanonicalCompactJws } from "./base64url.js";
 
 /** What a verified access token of ours says. Roles are read fresh from the read model. */
 export interface Principal {
@@ -41,6 +42,7 @@ export class TokenService {
 
   /** Tells an expired token (refresh it) from one that is not ours at all. */
   async check(token: string): Promise<TokenCheck> {
+    if (!isCanonicalCompactJws(token)) return { ok: false, reason: "INVALID" };
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,

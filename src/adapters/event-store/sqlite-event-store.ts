@@ -16,6 +16,7 @@ import {
 } from "../../domain/shared/event-store.js";
 import type { Clock } from "../../domain/shared/clock.js";
 import { systemClock } from "../clock/system-clock.js";
+import { ensureOwnerOnlySqliteFile } from "../files/owner-only.js";
 import { assertDistinctIds, assertExpectedRevision, eventIdsAlreadyUsed } from "./append-rules.js";
 import { AppendNotifier, CatchUpSubscription } from "./subscription.js";
 
@@ -76,6 +77,7 @@ export class SqliteEventStore implements EventStore {
   static open(fileName: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     let db: Database.Database | undefined;
     try {
+      ensureOwnerOnlySqliteFile(fileName);
       db = new Database(fileName);
       db.pragma("busy_timeout = 5000");
       db.pragma("journal_mode = WAL");

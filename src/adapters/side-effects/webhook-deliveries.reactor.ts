@@ -1,3 +1,5 @@
+import http from "node:http";
+import https from "node:https";
 import { redactedJson } from "../../domain/audit/redact.js";
 import type { RetryPolicy } from "../../domain/side-effects/retry-schedule.js";
 import type { Clock } from "../../domain/shared/clock.js";
@@ -6,12 +8,17 @@ import type { WebhookReplayRequested } from "../../domain/webhooks/events.js";
 import { streamCategory, type EventStore, type RecordedEvent } from "../../domain/shared/event-store.js";
 import type { WebhookQueries } from "../../projections/webhooks.queries.js";
 import { SIGNATURE_HEADER, signatureHeader } from "../webhooks/webhook-signature.js";
+import { checkedLookup, type HostResolver, hostOf, systemResolver, TargetNotAllowed, type WebhookTargetPolicy } from "../webhooks/webhook-targets.js";
 import { EffectFailure, type EffectRequest, type Reactor } from "./reactor.js";
 
 export interface WebhookDeliveryOptions {
   retryPolicy: RetryPolicy;
   timeoutMs: number;
   clock: Clock;
+  /** Checked again at each attempt: a host name may resolve to an internal address later. */
+  targets: WebhookTargetPolicy;
+  /** DNS unless given. */
+  resolve?: HostResolver;
 }
 
 /**
@@ -52,30 +59,57 @@ export class WebhookDeliveriesReactor implements Reactor {
     if (!webhook.enabled) throw new EffectFailure("The webhook is disabled; replay to deliver", null, true);
     const body = deliveryBody(request, attempt);
     const nowSeconds = Math.floor(this.options.clock.now().getTime() / 1000);
-    let response: Response;
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": "sessions-webhooks/1",
+      "sessions-delivery-id": request.key,
+      "sessions-event-type": request.trigger.type,
+      [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhook.secret, body, nowSeconds),
+    };
+    let status: number;
     try {
-      response = await fetch(webhook.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "sessions-webhooks/1",
-          "sessions-delivery-id": request.key,
-          "sessions-event-type": request.trigger.type,
-          [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(webhook.secret, body, nowSeconds),
-        },
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
+      status = await this.#post(webhook.url, headers, body);
     } catch (error) {
-      const cause = (error as { cause?: { message?: string } }).cause?.message;
-      throw new EffectFailure(`Could not reach ${webhook.url}: ${cause ?? (error as Error).message}`);
+      if (error instanceof TargetNotAllowed) throw new EffectFailure(error.message);
+      throw new EffectFailure(`Could not reach ${webhook.url}: ${(error as Error).message}`);
     }
-    await response.body?.cancel().catch(() => undefined);
-    if (response.status < 200 || response.status >= 300) {
-      throw new EffectFailure(`The endpoint answered HTTP ${response.status}`, response.status);
+    if (status < 200 || status >= 300) {
+      throw new EffectFailure(`The endpoint answered HTTP ${status}`, status);
     }
-    return { statusCode: response.status };
+    return { statusCode: status };
+  }
+
+  /**
+   * POSTs and answers the status code. Redirects are not followed (a 3xx is a failed attempt).
+   * The target is checked before connecting: an IP literal or internal name here, a host name's
+   * addresses in the lookup, whose checked addresses are the ones connected to (node:http rather
+   * than fetch for that `lookup`).
+   */
+  #post(url: string, headers: Record<string, string>, body: string): Promise<number> {
+    const { targets, timeoutMs } = this.options;
+    if (hostOf(url) === null) return Promise.reject(new Error("not an http(s) URL"));
+    if (targets.refusal(url) !== null) return Promise.reject(new TargetNotAllowed());
+    const target = new URL(url.trim());
+    const transport = target.protocol === "https:" ? https : http;
+    return new Promise<number>((resolve, reject) => {
+      const outgoing = transport.request(target, {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        agent: false,
+        lookup: checkedLookup(targets, this.options.resolve ?? systemResolver),
+      });
+      const timer = setTimeout(() => outgoing.destroy(new Error(`timeout: no answer within ${timeoutMs} ms`)), timeoutMs);
+      outgoing.on("response", (response) => {
+        clearTimeout(timer);
+        resolve(response.statusCode ?? 0);
+        response.destroy();
+      });
+      outgoing.on("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      outgoing.end(body);
+    });
   }
 
   async #replay(organizationId: string, request: WebhookReplayRequested): Promise<EffectRequest[]> {

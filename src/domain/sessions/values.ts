@@ -6,6 +6,7 @@ import {
   instantSchema,
   languageSchema,
   minorUnitsSchema,
+  nonEmptyLongText,
   nonEmptyText,
   optionalText,
   timeZoneSchema,
@@ -76,7 +77,7 @@ export const sessionFormatSchema = z.discriminatedUnion("kind", [
     trainerId: idSchema,
     hostId: idSchema.nullable(),
     place: nonEmptyText(200),
-    address: nonEmptyText(500),
+    address: nonEmptyLongText(500),
     notes: optionalText(5000),
     helpfulLink: urlSchema.nullable(),
     courseIds: z.array(idSchema).max(100),
@@ -151,4 +152,4 @@ export const sessionSurveySchema = z.object({
 export type SessionSurvey = z.output<typeof sessionSurveySchema>;
 
 export const reasonSchema = optionalText(1000);
-export const requiredReasonSchema = nonEmptyText(1000);
+export const requiredReasonSchema = nonEmptyLongText(1000);

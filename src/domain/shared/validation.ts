@@ -13,10 +13,27 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, pathPrefix
   throw new ValidationError(path || "input", missing ? "is required" : issue.message);
 }
 
-const trimmed = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+// C0 and C1 control characters (and DEL): invisible, they make names look alike or break
+// exports and e-mail headers. Long texts keep tabs and line breaks.
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BUT_LINE_BREAKS = /[^\P{Cc}\t\n\r]/u;
 
-export const nonEmptyText = (max: number) => trimmed(max).min(1, "must not be empty");
-export const optionalText = (max: number) => trimmed(max).nullable();
+const trimmed = (max: number, lines: "single" | "multi") =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .refine(
+      (value) => !(lines === "single" ? CONTROL : CONTROL_BUT_LINE_BREAKS).test(value),
+      lines === "single" ? "must not contain control characters (line breaks, tabs…)" : "must not contain control characters",
+    );
+
+/** A name or a short single-line text. */
+export const nonEmptyText = (max: number) => trimmed(max, "single").min(1, "must not be empty");
+/** A long text that is required (line breaks allowed). */
+export const nonEmptyLongText = (max: number) => trimmed(max, "multi").min(1, "must not be empty");
+/** A long text such as a description or a reason (line breaks allowed), or null. */
+export const optionalText = (max: number) => trimmed(max, "multi").nullable();
 
 export const idSchema = z.string().trim().min(1, "must not be empty").max(100, "is too long");
 

@@ -70,10 +70,11 @@ export class TeamUseCases {
     return teamOutcome(await this.ports.teams.handle(teamStreamName(teamId), { type: "AddTeamMember", teamId, userId, context }), teamId);
   }
 
-  /** Removing someone who is not a member changes nothing. */
+  /** Removing someone of the organization who is not a member changes nothing; an unknown user is NOT_FOUND. */
   async removeTeamMember(actor: Actor, input: { teamId: string; userId: string }, context: CommandContext): Promise<TeamOutcome> {
     authorize(actor, "removeTeamMember");
     const { teamId, userId } = input;
+    this.checkUsersExist(actor.organizationId, [userId]);
     const decision = await this.ports.teams.handle(teamStreamName(teamId), { type: "RemoveTeamMember", teamId, userId, context });
     return teamOutcome(decision, teamId);
   }

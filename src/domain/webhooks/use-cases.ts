@@ -2,7 +2,7 @@ import type { Actor } from "../access/actor.js";
 import { authorize } from "../access/authorization.js";
 import type { CommandHandler, Decision } from "../shared/command-handler.js";
 import type { CommandContext } from "../shared/decider.js";
-import { DomainError } from "../shared/errors.js";
+import { DomainError, ValidationError } from "../shared/errors.js";
 import { followUpContext } from "../shared/idempotency.js";
 import { type Outcome, outcomeOf } from "../shared/outcome.js";
 import type { Webhook, WebhookCommand, WebhookState } from "./decider.js";
@@ -16,6 +16,13 @@ export interface WebhookPorts {
   recordedBy(streamName: string, commandId: string): Promise<WebhookEvent[]>;
   /** Global position of the log's last event (null: the log is empty). */
   headPosition(): Promise<bigint | null>;
+  /** Where a webhook may point (no internal addresses). */
+  targets: WebhookTargets;
+}
+
+export interface WebhookTargets {
+  /** Why a webhook may not point at this URL (e.g. a private address), or null. */
+  refusal(url: string): string | null;
 }
 
 /** A webhook as its stream tells it after a command: the answer when the read model lags. */
@@ -47,6 +54,7 @@ export class WebhookUseCases {
 
   async registerWebhook(actor: Actor, input: WebhookSettings, context: CommandContext): Promise<Outcome<WebhookEvent, WebhookWithSecret>> {
     authorize(actor, "registerWebhook");
+    this.checkTarget(input.url);
     const decision = await this.ports.webhooks.handle(webhookStreamName(input.webhookId), {
       type: "RegisterWebhook",
       ...input,
@@ -64,6 +72,7 @@ export class WebhookUseCases {
     context: CommandContext,
   ): Promise<Outcome<WebhookEvent, WebhookSnapshot>> {
     authorize(actor, "updateWebhook");
+    if (input.url !== undefined) this.checkTarget(input.url);
     const decision = await this.ports.webhooks.handle(webhookStreamName(input.webhookId), { type: "UpdateWebhook", ...input, context });
     return outcomeOf(decision, webhookOf(decision, input.webhookId));
   }
@@ -112,6 +121,11 @@ export class WebhookUseCases {
       context,
     });
     return outcomeOf(decision, { replayId, webhook: webhookOf(decision, webhookId), afterPosition, untilPosition });
+  }
+
+  private checkTarget(url: string): void {
+    const refusal = this.ports.targets.refusal(url);
+    if (refusal) throw new ValidationError("url", refusal);
   }
 
   /** The secret the command set: the one just recorded, or for a retry the one the first request recorded. */

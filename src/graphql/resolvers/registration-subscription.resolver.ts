@@ -6,11 +6,12 @@ import { decodeRegistrationEvent } from "../../domain/sessions/events.js";
 import { isRegistrationEvent, type RegistrationEvent } from "../../domain/sessions/events.js";
 import type { RecordedEvent } from "../../domain/shared/event-store.js";
 import { assertNever } from "../../domain/shared/errors.js";
-import { authorize, requireActor, type GraphQLContext } from "../context.js";
+import type { Actor } from "../../domain/access/actor.js";
+import { requireActor, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import type { RegistrationChangeKind } from "../types/enums.js";
 import { RegistrationChange, toRegistrationView } from "../types/registration.type.js";
-import { subscriberStillActive } from "./subscriber-check.js";
+import { SubscriberCheck } from "./subscriber-check.js";
 
 @Resolver()
 export class RegistrationSubscriptionResolver {
@@ -19,23 +20,29 @@ export class RegistrationSubscriptionResolver {
       "Registrations of one session as they change (registered, waitlisted, promoted, canceled, attended): staff see all, others their own",
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
-      const actor = authorize(ctx, "registrationChanged");
+      const subscriber = new SubscriberCheck(ctx, "registrationChanged");
+      const { organizationId } = subscriber.actor;
       const sessionId = String(args.sessionId);
-      const record = ctx.app.sessionQueries.byId(actor.organizationId, sessionId);
-      if (!record || !canSeeSession(actor, record.session)) throw notFound("Session", sessionId);
-      const everyone = actor.kind === "API_KEY" || mayCall(actor, "Session.participants");
-      const concerns = (event: RecordedEvent) =>
-        isRegistrationEvent(event) &&
-        event.data.sessionId === sessionId &&
-        event.metadata.tenantId === actor.organizationId &&
-        (everyone || (actor.kind === "USER" && event.data.userId === actor.userId)) &&
-        subscriberStillActive(ctx.app, actor);
+      const record = ctx.app.sessionQueries.byId(organizationId, sessionId);
+      if (!record || !canSeeSession(subscriber.actor, record.session)) throw notFound("Session", sessionId);
       return new Repeater<RecordedEvent>(async (push, stop) => {
+        const unwatch = subscriber.watch((error) => stop(error));
         const unsubscribe = ctx.app.projector.onProjected((event) => {
-          if (concerns(event)) void push(event);
+          if (!isRegistrationEvent(event) || event.data.sessionId !== sessionId || event.metadata.tenantId !== organizationId) return;
+          let actor: Actor;
+          try {
+            actor = subscriber.current();
+          } catch (error) {
+            stop(error);
+            return;
+          }
+          // Staff as they are now see every registration; everyone else only their own.
+          const everyone = actor.kind === "API_KEY" || mayCall(actor, "Session.participants");
+          if (everyone || (actor.kind === "USER" && event.data.userId === actor.userId)) void push(event);
         });
         await stop;
         unsubscribe();
+        unwatch();
       });
     },
   })
