@@ -33,7 +33,8 @@ USER node
 VOLUME ["/data"]
 EXPOSE 4000
 
-# GET /health answers 200 {"status":"ok","readModelPosition":…} once the server listens.
+# GET /health answers 200 once the server listens and its read models are within HEALTH_MAX_LAG_EVENTS of
+# the log, 503 (with the reasons) while the projector or a runner is down or the read models lag behind.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 

@@ -55,7 +55,8 @@ import { ALL_PROJECTIONS } from "./projections/all-projections.js";
 import { ApiKeyQueries } from "./projections/api-keys.queries.js";
 import { IdentityQueries } from "./projections/identity.queries.js";
 import { Projector } from "./projections/projector.js";
-import { openReadModels } from "./projections/read-model-db.js";
+import { openCheckedReadModels } from "./projections/read-model-file.js";
+import { lockReadModels, type ReadModelsLock } from "./projections/read-model-lock.js";
 import { EventLogQueries } from "./projections/event-log.queries.js";
 import { RegistrationQueries } from "./projections/registrations.queries.js";
 import { SessionQueries } from "./projections/sessions.queries.js";
@@ -105,9 +106,40 @@ export interface App {
   workflowRunner: WorkflowRunner;
   /** What resolvers call: each context's use cases (authorize, load, decide, append, answer). */
   useCases: UseCases;
-  /** Resolves once the read models include `position` (read-your-writes); false on timeout. */
+  /**
+   * Resolves once the read models include `position` (read-your-writes); false on timeout or when
+   * the projector fails meanwhile — never an error: what was recorded is answered from the decision.
+   */
   caughtUp(position: bigint | null): Promise<boolean>;
+  /** What GET /health answers: ready, or the reasons it is not. */
+  health(): Promise<Health>;
   close(): Promise<void>;
+}
+
+export interface Health {
+  ready: boolean;
+  /** Why not ready: the projector, side-effect or workflow runner stopped, or the read models lag. */
+  reasons: string[];
+  readModelPosition: string;
+  headPosition: string | null;
+  /** Events the read models have not applied yet, counted up to HEALTH_MAX_LAG_EVENTS + 1. */
+  lag: number | null;
+  projector: { status: string; restarts: number; lastError?: string };
+}
+
+/**
+ * A mutation while the read models are down (their projector crashed and is restarting) is
+ * refused before anything is written: recorded, it could only be answered from the decision, and
+ * the server would go on deciding on read models that no longer follow the log.
+ */
+export class ReadModelsUnavailableError extends Error {
+  readonly code = "SERVICE_UNAVAILABLE";
+  /** Read by graphql-js: the error surfaces with this code and message. */
+  readonly extensions = { code: "SERVICE_UNAVAILABLE" };
+  constructor() {
+    super("The read models are not available (they are being restarted); nothing was recorded. Try again shortly");
+    this.name = "ReadModelsUnavailableError";
+  }
 }
 
 export interface UseCases {
@@ -130,18 +162,45 @@ export interface AppOptions {
   onReadModelStatement?: (sql: string) => void;
   /** Resolves webhook host names (DNS unless given; tests point names at addresses of their choice). */
   webhookResolver?: HostResolver;
+  /** Back-off of the projector's restarts after a failure (tests shorten it). */
+  projectorRestart?: { initialDelayMs: number; maxDelayMs: number };
 }
+
+const PROJECTOR_RESTART = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? pino({ level: config.logLevel });
   ensureOwnerOnlyDirectory(config.dataDir, logger);
+  if (config.readModelsDir !== config.dataDir) ensureOwnerOnlyDirectory(config.readModelsDir, logger);
+  // Before anything else is opened: a second server on these read models stops here.
+  const lock = lockReadModels(readModelsFile(config.readModelsDir));
+  try {
+    return assemble(config, options, logger, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function assemble(config: Config, options: AppOptions, logger: Logger, lock: ReadModelsLock): App {
   const clock = options.clock ?? systemClock;
   const store = options.store ?? openEventStore(config, clock);
-  const readModels = openReadModels(readModelsFile(config.dataDir), options.onReadModelStatement, eventStoreIdentity(config));
-  const projector = new Projector(store, readModels, ALL_PROJECTIONS);
+  const readModels = openCheckedReadModels(readModelsFile(config.readModelsDir), {
+    source: eventStoreIdentity(config),
+    now: () => clock.now(),
+    ...(options.onReadModelStatement ? { onStatement: options.onReadModelStatement } : {}),
+    onDamaged: ({ file, movedTo, reason }) =>
+      logger.error({ file, movedTo, reason }, "the read models were damaged: moved aside, rebuilding them from the event log"),
+  });
+  const projector = new Projector(store, readModels, ALL_PROJECTIONS, {
+    restart: options.projectorRestart ?? PROJECTOR_RESTART,
+    logger,
+  });
   projector.start();
+  // Every command handler a request (or a workflow) writes through: refused while the read models are down.
+  const commandStore = refusingWhileReadModelsDown(store, projector);
   const secret = resolveJwtSecret(config.jwtSecret, config.dataDir);
-  const users = new CommandHandler(store, userDecider);
+  const users = new CommandHandler(commandStore, userDecider);
   const mailer =
     options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger, logContents: !config.production });
   const sessionQueries = new SessionQueries(readModels);
@@ -177,8 +236,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     sweepIntervalMs: config.sideEffects.sweepIntervalMs,
   });
   sideEffectRunner.start();
-  const sessions = new CommandHandler(store, sessionDecider);
-  const emailClaims = new CommandHandler(store, emailClaimDecider);
+  const sessions = new CommandHandler(commandStore, sessionDecider);
+  const emailClaims = new CommandHandler(commandStore, emailClaimDecider);
   const workflowRunner = createWorkflowRunner({
     store,
     db: readModels,
@@ -192,22 +251,24 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const registrationQueries = new RegistrationQueries(readModels);
   const teamQueries = new TeamQueries(readModels);
   const attendanceLinks = new AttendanceLinks(new SignedTokens(secret, "attendance", "att_"), config.publicUrl);
-  const organizations = new CommandHandler(store, organizationDecider);
+  const organizations = new CommandHandler(commandStore, organizationDecider);
   const userRegistration = new UserRegistration(emailClaims, users);
-  const teams = new CommandHandler(store, teamDecider);
-  const signIns = new CommandHandler(store, signInDecider);
+  const teams = new CommandHandler(commandStore, teamDecider);
+  const signIns = new CommandHandler(commandStore, signInDecider);
   const tokens = new TokenService(secret, config.accessTokenTtlSeconds, clock);
   const refreshTokens = new SignedTokens(secret, "refresh-token", "rt_");
   const invitationTokens = new SignedTokens(secret, "invitation", "inv_");
   const signInLimiter = new SignInRateLimiter(config.signInLimits);
   const caughtUp = async (position: bigint | null): Promise<boolean> => {
     if (position === null) return true;
-    const reached = await projector.waitFor(position, config.readYourWritesTimeoutMs);
+    const reached = await projector
+      .waitFor(position, config.readYourWritesTimeoutMs, { failFast: true })
+      .catch(() => false);
     if (!reached) logger.warn({ position: String(position) }, "read models did not catch up in time");
     return reached;
   };
-  const apiKeys = new CommandHandler(store, apiKeyDecider);
-  const webhooks = new CommandHandler(store, webhookDecider);
+  const apiKeys = new CommandHandler(commandStore, apiKeyDecider);
+  const webhooks = new CommandHandler(commandStore, webhookDecider);
   const useCases: UseCases = {
     sessions: new SessionUseCases({
       sessions,
@@ -330,12 +391,72 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     workflowRunner,
     useCases,
     caughtUp,
+    health: () => health(config, store, projector, sideEffectRunner, workflowRunner),
     async close() {
       await workflowRunner.stop();
       await sideEffectRunner.stop();
       await projector.stop();
       readModels.close();
+      lock.release();
       await store.close();
     },
+  };
+}
+
+function refusingWhileReadModelsDown(store: EventStore, projector: Projector): EventStore {
+  return {
+    appendToStream: (streamName, events, options) =>
+      events.length > 0 && !projector.available
+        ? Promise.reject(new ReadModelsUnavailableError())
+        : store.appendToStream(streamName, events, options),
+    readStream: (streamName, options) => store.readStream(streamName, options),
+    readAll: (options) => store.readAll(options),
+    subscribe: (options) => store.subscribe(options),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+}
+
+async function health(
+  config: Config,
+  store: EventStore,
+  projector: Projector,
+  sideEffectRunner: SideEffectRunner,
+  workflowRunner: WorkflowRunner,
+): Promise<Health> {
+  const reasons: string[] = [];
+  const { restarts, lastError } = projector.failures;
+  if (projector.status === "restarting" || (projector.status === "running" && !projector.available)) {
+    reasons.push(`the projector failed and is being restarted (${lastError ?? "unknown error"})`);
+  } else if (projector.status !== "running") {
+    reasons.push(`the projector is ${projector.status}${lastError ? ` (${lastError})` : ""}`);
+  }
+  if (!sideEffectRunner.running) reasons.push("the side-effect runner stopped");
+  if (!workflowRunner.running) reasons.push("the workflow runner stopped");
+  const checkpoint = projector.checkpoint;
+  let head: bigint | null = null;
+  let lag: number | null = null;
+  try {
+    head = await store.headPosition();
+    if (head !== null && head > checkpoint) {
+      // Counted in events, not positions (EventStoreDB's positions are byte offsets), and only up to the bound.
+      const behind = await store.readAll({ ...(checkpoint > 0n ? { after: checkpoint } : {}), maxCount: config.healthMaxLagEvents + 1 });
+      lag = behind.length;
+    } else {
+      lag = 0;
+    }
+    if (lag > config.healthMaxLagEvents) {
+      reasons.push(`the read models are more than ${config.healthMaxLagEvents} events behind the event store`);
+    }
+  } catch (error) {
+    reasons.push(`the event store is unavailable (${(error as Error).message})`);
+  }
+  return {
+    ready: reasons.length === 0,
+    reasons,
+    readModelPosition: checkpoint.toString(),
+    headPosition: head === null ? null : head.toString(),
+    lag,
+    projector: { status: projector.status, restarts, ...(lastError ? { lastError } : {}) },
   };
 }

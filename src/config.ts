@@ -15,6 +15,7 @@ const configSchema = z.object({
     .default(4000),
   HOST: z.string().min(1).default("0.0.0.0"),
   DATA_DIR: z.string().min(1, "must not be empty").default("./data"),
+  READ_MODELS_DIR: z.string().min(1, "must not be empty").optional(),
   EVENTSTORE_CONNECTION_STRING: z
     .string()
     .regex(/^esdb(\+discover)?:\/\//, "must start with esdb:// or esdb+discover:// (e.g. esdb://localhost:2113?tls=false)")
@@ -27,6 +28,7 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  HEALTH_MAX_LAG_EVENTS: z.coerce.number().int("must be an integer").min(0, "must be at least 0").default(1000),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int("must be an integer").min(300, "must be at least 300").default(30 * 24 * 3600),
   INVITATION_TTL_HOURS: z.coerce.number().int("must be an integer").min(1).max(90 * 24).default(7 * 24),
   PUBLIC_URL: z.url("must be a URL, e.g. https://academy.example.com").optional(),
@@ -77,6 +79,8 @@ export type Config = {
   port: number;
   host: string;
   dataDir: string;
+  /** This process's read models (`read-models.sqlite`): one directory per server, DATA_DIR unless set. */
+  readModelsDir: string;
   /** EventStoreDB / KurrentDB; when absent the embedded SQLite store under dataDir is used. */
   eventStoreConnectionString: string | undefined;
   jwtSecret: string | undefined;
@@ -84,6 +88,8 @@ export type Config = {
   logLevel: z.output<typeof configSchema>["LOG_LEVEL"];
   production: boolean;
   readYourWritesTimeoutMs: number;
+  /** /health answers 503 when the read models are more than this many events behind the store. */
+  healthMaxLagEvents: number;
   refreshTokenTtlSeconds: number;
   invitationTtlHours: number;
   publicUrl: string;
@@ -128,12 +134,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
+    readModelsDir: path.resolve(e.READ_MODELS_DIR ?? e.DATA_DIR),
     eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
     jwtSecret: e.JWT_SECRET,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === "production",
     readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS,
+    healthMaxLagEvents: e.HEALTH_MAX_LAG_EVENTS,
     refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
     invitationTtlHours: e.INVITATION_TTL_HOURS,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),

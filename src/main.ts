@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startServer } from "./graphql/server.js";
+import { ReadModelsInUseError } from "./projections/read-model-lock.js";
 
 async function main(): Promise<void> {
   let config;
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   }
   const app = createApp(config);
   const server = await startServer(app);
-  app.logger.info({ url: server.url, dataDir: config.dataDir }, `GraphQL API ready at ${server.url}`);
+  app.logger.info({ url: server.url, dataDir: config.dataDir, readModelsDir: config.readModelsDir }, `GraphQL API ready at ${server.url}`);
 
   const shutdown = async (signal: string) => {
     app.logger.info({ signal }, "shutting down");
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  // A refusal to start (bad settings or secret file) is a message for the operator, not a crash.
-  console.error(error instanceof ConfigError ? error.message : error);
+  // A refusal to start (bad settings or secret file, read models in use) is a message for the operator, not a crash.
+  console.error(error instanceof ConfigError || error instanceof ReadModelsInUseError ? error.message : error);
   process.exit(1);
 });

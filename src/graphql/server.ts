@@ -83,8 +83,10 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
   });
   await apollo.start();
 
-  expressApp.get("/health", (_req, res) => {
-    res.json({ status: "ok", readModelPosition: app.projector.checkpoint.toString() });
+  // Readiness: 503 with the reasons while the read models or a runner are down, or lag too far.
+  expressApp.get("/health", async (_req, res) => {
+    const { ready, ...health } = await app.health();
+    res.status(ready ? 200 : 503).json({ status: ready ? "ok" : "unavailable", ...health });
   });
   expressApp.use(
     "/graphql",

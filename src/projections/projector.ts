@@ -93,6 +93,27 @@ async function* readyBatches(subscription: EventSubscription, max: number): Asyn
   }
 }
 
+export type ProjectorStatus = "idle" | "running" | "restarting" | "failed" | "stopped";
+
+export interface ProjectorOptions {
+  /**
+   * Restart after a failure (a projection that throws, the read-model file busy or damaged, the
+   * store's subscription failing), after `initialDelayMs`, doubling up to `maxDelayMs`. Without
+   * it a failure is final: waiters are rejected with it.
+   */
+  restart?: { initialDelayMs: number; maxDelayMs: number };
+  /** Each failure and restart is logged. */
+  logger?: { error(details: object, message: string): void; info(details: object, message: string): void };
+}
+
+interface Waiter {
+  position: bigint;
+  /** Gives up (false) as soon as the projector fails rather than waiting for its restart. */
+  failFast: boolean;
+  resolve: (reached: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Keeps the read models up to date from a catch-up-then-live subscription, and lets
  * mutations wait until what they wrote is visible (read-your-writes). Projections may stand at
@@ -104,9 +125,16 @@ export class Projector {
   private subscription: EventSubscription | undefined;
   private running: Promise<void> | undefined;
   private position: bigint;
-  private waiters: { position: bigint; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private waiters: Waiter[] = [];
   private readonly listeners = new Set<ProjectedListener>();
   private failure: unknown;
+  private state: ProjectorStatus = "idle";
+  /** After a failure, until the restarted subscription has applied a batch or found nothing to apply. */
+  private recovering = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs: number;
+  private restartCount = 0;
+  private lastError: string | undefined;
   /** Listeners are not told again of events some read model held before this start. */
   private readonly announcedUpTo: bigint | undefined;
   /** Projections that were new or had a new version: replayed from the beginning of the log. */
@@ -116,32 +144,40 @@ export class Projector {
     private readonly store: EventStore,
     private readonly db: Database.Database,
     private readonly projections: readonly Projection[],
+    private readonly options: ProjectorOptions = {},
   ) {
     this.replaying = installProjections(db, projections);
     this.position = readCheckpoint(db, projections) ?? 0n;
     this.announcedUpTo = furthest(db, projections);
+    this.restartDelayMs = options.restart?.initialDelayMs ?? 0;
   }
 
   start(): void {
     if (this.running) return;
     const subscription = this.store.subscribe({ after: readCheckpoint(this.db, this.projections) });
     this.subscription = subscription;
+    this.state = "running";
     this.running = (async () => {
       try {
         for await (const batch of readyBatches(subscription, MAX_BATCH)) {
           applyEvents(this.db, this.projections, batch);
           this.position = batch[batch.length - 1]!.position;
+          this.recovered();
           this.releaseWaiters();
           for (const event of batch) {
             if (this.announcedUpTo !== undefined && event.position <= this.announcedUpTo) continue;
             for (const listener of this.listeners) listener(event);
           }
         }
+        // The store ended the subscription (it was closed) without stop().
+        if (this.state === "running") {
+          if (this.options.restart) this.failed(new Error("the event store subscription ended"));
+          else this.state = "stopped";
+        }
       } catch (error) {
-        this.failure = error;
-        // Nobody waits out their timeout for a read model that stopped.
-        for (const waiter of this.waiters.splice(0)) waiter.reject(error);
-        throw error;
+        if (this.state === "stopped") return;
+        this.failed(error);
+        if (!this.options.restart) throw error;
       }
     })();
     this.running.catch(() => undefined);
@@ -153,16 +189,23 @@ export class Projector {
     return () => this.listeners.delete(listener);
   }
 
-  /** Resolves once the read models include the event at `position`; false after the timeout. */
-  waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
-    if (this.failure) return Promise.reject(this.failure);
+  /**
+   * Resolves once the read models include the event at `position`; false after the timeout.
+   * A waiter outlives a restart of the projector, unless `failFast`: then it is false at once
+   * while the projector is not available, or as soon as it fails.
+   */
+  waitFor(position: bigint, timeoutMs: number, options: { failFast?: boolean } = {}): Promise<boolean> {
+    if (this.state === "failed") return Promise.reject(this.failure);
     if (this.position >= position) return Promise.resolve(true);
+    const failFast = options.failFast ?? false;
+    if (failFast && !this.available) return Promise.resolve(false);
     return new Promise((resolve, reject) => {
-      const waiter = {
+      const waiter: Waiter = {
         position,
-        resolve: () => {
+        failFast,
+        resolve: (reached) => {
           clearTimeout(timer);
-          resolve(true);
+          resolve(reached);
         },
         reject: (error: unknown) => {
           clearTimeout(timer);
@@ -181,10 +224,82 @@ export class Projector {
     return this.position;
   }
 
+  /** running: following the log; restarting: failed, restart scheduled; failed: for good; stopped: by stop(). */
+  get status(): ProjectorStatus {
+    return this.state;
+  }
+
+  /**
+   * False from a failure until the restarted projector has applied a batch (or found nothing to
+   * apply): mutations are refused meanwhile. A projector stopped on purpose (stop()) is not failed.
+   */
+  get available(): boolean {
+    return this.state !== "restarting" && this.state !== "failed" && !this.recovering;
+  }
+
+  /** Restarts since the start, and the last failure's message. */
+  get failures(): { restarts: number; lastError: string | undefined } {
+    return { restarts: this.restartCount, lastError: this.lastError };
+  }
+
   async stop(): Promise<void> {
+    this.state = "stopped";
+    clearTimeout(this.restartTimer);
     await this.subscription?.close();
     await this.running?.catch(() => undefined);
     this.running = undefined;
+  }
+
+  private failed(error: unknown): void {
+    this.failure = error;
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.running = undefined;
+    this.subscription = undefined;
+    const restart = this.options.restart;
+    if (!restart) {
+      this.state = "failed";
+      this.options.logger?.error({ err: error }, "projector stopped: the read models no longer follow the event log");
+      // Nobody waits out their timeout for a read model that stopped.
+      for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+      return;
+    }
+    this.state = "restarting";
+    this.recovering = true;
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(restart.maxDelayMs, Math.max(1, delayMs) * 2);
+    this.options.logger?.error({ err: error, restartInMs: delayMs }, "projector failed; restarting it");
+    const failFast = this.waiters.filter((waiter) => waiter.failFast);
+    this.waiters = this.waiters.filter((waiter) => !waiter.failFast);
+    for (const waiter of failFast) waiter.resolve(false);
+    this.restartTimer = setTimeout(() => this.restart(), delayMs);
+    this.restartTimer.unref();
+  }
+
+  private restart(): void {
+    if (this.state !== "restarting") return;
+    this.restartCount += 1;
+    // The failed batch was rolled back: continue from what is committed.
+    this.position = readCheckpoint(this.db, this.projections) ?? 0n;
+    this.options.logger?.info({ restarts: this.restartCount, position: String(this.position) }, "projector restarted");
+    try {
+      this.start();
+    } catch (error) {
+      this.failed(error);
+      return;
+    }
+    // Nothing to apply after the restart: nothing will come to prove it works, so look at the head.
+    void this.store
+      .headPosition()
+      .then((head) => {
+        if (this.state === "running" && (head === null || head <= this.position)) this.recovered();
+      })
+      .catch(() => undefined);
+  }
+
+  private recovered(): void {
+    if (!this.recovering) return;
+    this.recovering = false;
+    this.restartDelayMs = this.options.restart?.initialDelayMs ?? 0;
   }
 
   private releaseWaiters(): void {
@@ -192,6 +307,6 @@ export class Projector {
     const ready = this.waiters.filter((w) => w.position <= this.position);
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => w.position > this.position);
-    for (const waiter of ready) waiter.resolve();
+    for (const waiter of ready) waiter.resolve(true);
   }
 }

@@ -2,8 +2,16 @@ import Database from "better-sqlite3";
 import fs from "node:fs";
 import type { EventStore } from "../domain/shared/event-store.js";
 import type { Projection } from "./projection.js";
+import { systemClock } from "../adapters/clock/system-clock.js";
 import { resetProjections } from "./projection-install.js";
 import { openReadModels } from "./read-model-db.js";
+import {
+  checkReadModelsFile,
+  type DamagedReadModels,
+  moveAside,
+  restoreSideEffectCheckpoint,
+  salvageSideEffectCheckpoint,
+} from "./read-model-file.js";
 import { replay, type RebuildProgress } from "./rebuild.js";
 
 const SIDE_EFFECT_CHECKPOINT = "side_effect_checkpoint";
@@ -16,17 +24,31 @@ const SIDE_EFFECT_CHECKPOINT = "side_effect_checkpoint";
  * Nobody reads the new file before the swap, so it is written without a journal or fsyncs, and
  * the indexes of write-only tables (the event log) are built once at the end instead of on every
  * insert. The side-effect runner's checkpoint is not a projection: it is carried over, so a
- * rebuild neither repeats nor skips e-mails and webhook deliveries.
+ * rebuild neither repeats nor skips e-mails and webhook deliveries. A live file that is damaged
+ * (truncated, overwritten, a bad page) is moved aside first (`onDamaged`) and the rebuild starts
+ * from an empty file, keeping the side-effect checkpoint if it can still be read; projections not
+ * rebuilt are then replayed by the server at its next start.
  */
 export async function rebuildReadModelsFile(
   store: EventStore,
   fileName: string,
   source: string,
   projections: readonly Projection[],
-  options: { onProgress?: (progress: RebuildProgress) => void } = {},
+  options: {
+    onProgress?: (progress: RebuildProgress) => void;
+    onDamaged?: (damage: DamagedReadModels) => void;
+    now?: () => Date;
+  } = {},
 ): Promise<{ events: number }> {
   const temporary = `${fileName}.rebuild`;
   removeDatabase(temporary);
+  const checked = checkReadModelsFile(fileName);
+  let salvaged: { name: string; position: bigint }[] = [];
+  if (checked.state === "damaged") {
+    const movedTo = moveAside(fileName, (options.now ?? (() => systemClock.now()))());
+    options.onDamaged?.({ file: fileName, movedTo, reason: checked.reason });
+    salvaged = salvageSideEffectCheckpoint(movedTo, source);
+  }
   const rebuilt = new Set(projections.map((projection) => projection.name));
   const copied = othersIn(fileName, source, rebuilt).length > 0;
   if (copied) copyDatabase(fileName, temporary);
@@ -42,6 +64,7 @@ export async function rebuildReadModelsFile(
     ({ events } = await replay(store, db, projections, options));
     for (const sql of deferred) db.exec(sql);
     if (!copied) copySideEffectCheckpoint(fileName, source, db);
+    restoreSideEffectCheckpoint(db, salvaged);
     db.pragma("journal_mode = WAL");
   } catch (error) {
     db?.close();

@@ -139,7 +139,18 @@ describe("relations: the session's assignee and the user themselves", () => {
         "Session.attendanceLink",
       ].sort(),
     );
-    expect(withRelation("SELF").sort()).toEqual(["cancelRegistration", "registration", "updateUser", "user"]);
+    // A person sees their own private fields wherever their user object is reached.
+    expect(withRelation("SELF").sort()).toEqual([
+      "User.country",
+      "User.email",
+      "User.roles",
+      "User.status",
+      "User.teams",
+      "cancelRegistration",
+      "registration",
+      "updateUser",
+      "user",
+    ]);
     expect(withRelation("SESSION_TRAINER").sort()).toEqual(["Session.attendanceLink", "markAttendance"]);
   });
 

@@ -10,6 +10,11 @@
  *   FORBIDDEN or NOT_FOUND, nothing appended.
  * - subscriptions: B subscribes to each; A's admin, subscribed too, receives A's changes (the
  *   control) and B receives none of them.
+ * - relations: as A's LEARNER and as A's API keys holding a single scope each, every query A's
+ *   admin can aim at A's objects is called with a selection that follows relations a few levels
+ *   deep (a session's trainer and participants, their teams, the teams' members…): no other
+ *   person's private field (User.*, Team.members in the authorization table) comes back, nor any
+ *   of A's people's e-mails, unless the table gives that field to the caller.
  * Arguments come from the argument types and names (tests/support/schema-walker.ts), so an
  * operation added later is walked without being listed here. The only hand-written parts are the
  * name → object-kind rules for IDs (in the walker), the public operations' credentials and
@@ -30,9 +35,9 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Client, FormattedExecutionResult } from "graphql-ws";
-import type { GraphQLSchema } from "graphql";
+import { getNamedType, type GraphQLOutputType, type GraphQLSchema, isInterfaceType, isLeafType, isNonNullType, isObjectType, isUnionType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../../src/domain/access/actor.js";
+import { type Actor, API_KEY_SCOPES, type ApiKeyScope } from "../../src/domain/access/actor.js";
 import { AUTHORIZATION, mayCall, type Operation, type Permission } from "../../src/domain/access/authorization.js";
 import type { RecordedEvent } from "../../src/domain/shared/event-store.js";
 import { buildAppSchema } from "../../src/graphql/schema.js";
@@ -101,6 +106,8 @@ let aAdmin: Caller;
 let aLearner: Caller;
 let bAdmin: Caller;
 let bKey: Caller;
+/** A's API keys holding one scope each, with the actor the table judges them as. */
+const aKeys: { caller: Caller; actor: Actor }[] = [];
 let invitationToken: string;
 let snapshotBefore: Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -299,11 +306,15 @@ async function registerWebhook(adminToken: string, url: string): Promise<{ id: s
   return { id: registered.webhook.id };
 }
 
-async function createApiKey(adminToken: string, name: string): Promise<{ id: string; secret: string }> {
+async function createApiKey(
+  adminToken: string,
+  name: string,
+  scopes = ["EVENTS_READ", "PEOPLE_READ", "PEOPLE_WRITE", "SESSIONS_READ", "SESSIONS_WRITE"],
+): Promise<{ id: string; secret: string }> {
   const created = (
     await gqlOk(
       `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }`,
-      { input: { name, scopes: ["EVENTS_READ", "PEOPLE_READ", "PEOPLE_WRITE", "SESSIONS_READ", "SESSIONS_WRITE"] } },
+      { input: { name, scopes } },
       adminToken,
     )
   ).createApiKey;
@@ -354,7 +365,8 @@ async function setUpVictim() {
   const team = (
     await gqlOk(
       `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id } }`,
-      { input: { name: `Victim team ${TAG}`, memberIds: [learner.userId] } },
+      // The trainer too: a learner reading their team's members would reach another person.
+      { input: { name: `Victim team ${TAG}`, memberIds: [learner.userId, trainer.userId] } },
       admin,
     )
   ).createTeam;
@@ -381,6 +393,18 @@ async function setUpVictim() {
   secret(key.id, "API key's id");
   secret(key.secret, "API key's secret");
   secret(`Victim key ${TAG}`, "API key's name");
+  // One key per scope, for the relation walk (not in the pools: the walk does not aim at them).
+  for (const scope of API_KEY_SCOPES) {
+    const name = `Victim ${scope} key ${TAG}`;
+    const single = await createApiKey(admin, name, [scope.replace(":", "_").toUpperCase()]);
+    secret(single.id, `${scope} key's id`);
+    secret(single.secret, `${scope} key's secret`);
+    secret(name, `${scope} key's name`);
+    aKeys.push({
+      caller: { label: `A's API key (${scope} only)`, token: single.secret, apiKey: true },
+      actor: { kind: "API_KEY", apiKeyId: single.id, organizationId: created.organizationId, scopes: [scope] },
+    });
+  }
 
   const session = async (label: string, steps: string[], audience: { min?: number; max?: number } = {}) => {
     const name = `Victim ${label} ${TAG}`;
@@ -490,6 +514,67 @@ async function setUpAttacker() {
     organization: [created.organizationId],
     document: [documentId],
   };
+}
+
+/** Per private field of a person, the row of the authorization table that gives it. */
+const PERSON_FIELDS: Record<string, Operation> = {
+  email: "User.email",
+  roles: "User.roles",
+  status: "User.status",
+  hasPassword: "User.status",
+  invitationExpiresAt: "User.status",
+  createdAt: "User.status",
+  updatedAt: "User.status",
+  country: "User.country",
+  isMember: "User.country",
+  teams: "User.teams",
+};
+/** Lists fetched in the relation walk: small pages (the cost limit), but a long page of history (events' data). */
+const firstFor = (type: GraphQLOutputType) => (getNamedType(type).name === "AuditEventConnection" ? 500 : 3);
+
+/** Like the walker's selection, deeper, with `first` on every paginated list so the cost stays under the limit. */
+function relationSelection(type: GraphQLOutputType, maxDepth: number, depth = 0): string {
+  const named = getNamedType(type);
+  if (isLeafType(named)) return "";
+  if (isUnionType(named) || isInterfaceType(named)) {
+    const members = isUnionType(named) ? named.getTypes() : [];
+    return ` { __typename ${members.map((member) => `... on ${member.name}${relationSelection(member, maxDepth, depth)}`).join(" ")} }`;
+  }
+  if (!isObjectType(named)) return "";
+  const parts = ["__typename"];
+  for (const field of Object.values(named.getFields())) {
+    if (field.args.some((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined)) continue;
+    const page = field.args.some((arg) => arg.name === "first") ? `(first: ${firstFor(field.type)})` : "";
+    if (isLeafType(getNamedType(field.type))) parts.push(field.name);
+    else if (depth + 1 < maxDepth) parts.push(`${field.name}${page}${relationSelection(field.type, maxDepth, depth + 1)}`);
+  }
+  return ` { ${parts.join(" ")} }`;
+}
+
+/** The call's operation with the deep selection (its own page small too). */
+function relationDocumentFor(call: WalkCall): string {
+  const { operation, variables } = call;
+  const args = operation.field.args.filter((arg) => arg.name in variables);
+  const declarations = args.map((arg) => `$${arg.name}: ${arg.type.toString()}`).join(", ");
+  const passing = args.map((arg) => `${arg.name}: $${arg.name}`);
+  if (operation.field.args.some((arg) => arg.name === "first") && !("first" in variables)) passing.push(`first: ${firstFor(operation.field.type)}`);
+  return `query Relations${declarations ? `(${declarations})` : ""} { ${operation.name}${passing.length ? `(${passing.join(", ")})` : ""}${relationSelection(
+    operation.field.type,
+    5,
+  )} }`;
+}
+
+/** Every object in a GraphQL answer. */
+function objectsIn(value: unknown, visit: (object: Record<string, unknown>) => void): void {
+  if (Array.isArray(value)) for (const item of value) objectsIn(item, visit);
+  else if (value !== null && typeof value === "object") {
+    visit(value as Record<string, unknown>);
+    for (const field of Object.values(value)) objectsIn(field, visit);
+  }
+}
+
+function learnerActorOf(): Actor {
+  return { kind: "USER", userId: learnerA.userId, organizationId: orgA.id, email: learnerA.email, roles: ["LEARNER"], teamIds: victim.team };
 }
 
 beforeAll(async () => {
@@ -605,14 +690,7 @@ describe("tenant isolation, walked over the emitted schema (§0)", () => {
   }, 120_000);
 
   it("a LEARNER of A is refused (FORBIDDEN/NOT_FOUND) every operation the table does not give a learner, and nothing is appended (§0 roles, S5)", async () => {
-    const learnerActor: Actor = {
-      kind: "USER",
-      userId: learnerA.userId,
-      organizationId: orgA.id,
-      email: learnerA.email,
-      roles: ["LEARNER"],
-      teamIds: victim.team,
-    };
+    const learnerActor = learnerActorOf();
     // Relations (SELF, SESSION_ASSIGNEE) must not help: the learner is aimed at other users only
     // and is the assignee of no session.
     const others: IdPool = {
@@ -657,6 +735,55 @@ describe("tenant isolation, walked over the emitted schema (§0)", () => {
     }
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it("relations: A's LEARNER and each single-scope API key of A see no other person's private field through any relation (User.*, Team.members, events' data)", async () => {
+    const callers = [{ caller: aLearner, actor: learnerActorOf() }, ...aKeys];
+    expect(aKeys.map(({ actor }) => (actor.kind === "API_KEY" ? actor.scopes[0] : null))).toEqual([...API_KEY_SCOPES]);
+    const emails = [...secrets].filter(([, label]) => label.endsWith("e-mail")).map(([value]) => value);
+    const problems: string[] = [];
+    /** Other people each caller reached (their id and name), and whose e-mail it saw. */
+    const reached = new Map<string, { others: number; emails: number }>();
+    for (const { caller, actor } of callers) {
+      const self = actor.kind === "USER" ? actor.userId : null;
+      const counts = { others: 0, emails: 0 };
+      for (const operation of operations.filter((op) => op.kind === "query")) {
+        for (const call of callsFor(operation, victim, victim, caller)) {
+          const result = await test.gql(relationDocumentFor(call), call.variables, caller.token);
+          const where = describeCall(caller.label, call);
+          const wrong = (result.errors ?? []).filter((error) => !["FORBIDDEN", "NOT_FOUND"].includes(String(error.extensions?.code)));
+          if (wrong.length) problems.push(`${where}: ${JSON.stringify(wrong)}`);
+          objectsIn(result.data, (object) => {
+            if (object.__typename === "User" && object.id !== self) {
+              counts.others += 1;
+              if (typeof object.email === "string") counts.emails += 1;
+              for (const [field, rule] of Object.entries(PERSON_FIELDS)) {
+                if (object[field] != null && !mayCall(actor, rule, { userId: String(object.id) })) {
+                  problems.push(`${where}: ${rule} of ${secrets.get(String(object.id)) ?? object.id} visible: ${field}=${JSON.stringify(object[field])}`);
+                }
+              }
+            }
+            if (object.__typename === "Team" && object.members != null && !mayCall(actor, "Team.members")) {
+              problems.push(`${where}: Team.members visible: ${JSON.stringify(object.members)}`);
+            }
+          });
+          if (!mayCall(actor, "User.email", { userId: "someone else" })) {
+            const text = JSON.stringify(result);
+            const seen = emails.filter((email) => text.includes(email) && email !== (actor.kind === "USER" ? actor.email : null));
+            if (seen.length) problems.push(`${where}: answered the e-mails of ${seen.map((email) => secrets.get(email)).join(", ")}`);
+          }
+        }
+      }
+      reached.set(caller.label, counts);
+    }
+    expect(problems).toEqual([]);
+    // The walk did reach other people through relations (a session's trainer, its participants), and
+    // with people:read it sees their e-mails: the checks above would see a leak.
+    const byScope = (scope: ApiKeyScope) => reached.get(`A's API key (${scope} only)`)!;
+    expect(reached.get(aLearner.label)!.others).toBeGreaterThan(0);
+    expect(byScope("sessions:read").others).toBeGreaterThan(0);
+    expect(byScope("events:read").others).toBeGreaterThan(0);
+    expect(byScope("people:read").emails).toBeGreaterThan(0);
+  }, 120_000);
 
   it("A's data reads the same afterwards: every query as A's admin returns what it returned before the walk", async () => {
     expect(await snapshotOfA()).toEqual(snapshotBefore);

@@ -1,12 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { MemoryMailer, type MailMessage } from "../../src/adapters/mail/mailer.js";
 import type { HostResolver } from "../../src/adapters/webhooks/webhook-targets.js";
 import { createApp, type App } from "../../src/app.js";
+import type { EventStore } from "../../src/domain/shared/event-store.js";
 import { loadConfig } from "../../src/config.js";
 import { startServer, type RunningServer } from "../../src/graphql/server.js";
 import { TestClock } from "./test-clock.js";
@@ -37,7 +38,15 @@ export interface TestServer {
 /** Starts the real server (embedded SQLite stores in a fresh temp dir) on a free port. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { recordSql?: boolean; clock?: TestClock; webhookResolver?: HostResolver } = {},
+  options: {
+    recordSql?: boolean;
+    clock?: TestClock;
+    webhookResolver?: HostResolver;
+    logger?: Logger;
+    projectorRestart?: { initialDelayMs: number; maxDelayMs: number };
+    /** The event store (the embedded one under DATA_DIR unless given). */
+    store?: EventStore;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "sessions-e2e-"));
   const config = loadConfig({
@@ -55,11 +64,13 @@ export async function startTestServer(
   const sql: string[] = [];
   const clock = options.clock ?? new TestClock();
   const app = createApp(config, {
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
     mailer,
     clock,
     ...(options.recordSql ? { onReadModelStatement: (statement: string) => sql.push(statement) } : {}),
     ...(options.webhookResolver ? { webhookResolver: options.webhookResolver } : {}),
+    ...(options.projectorRestart ? { projectorRestart: options.projectorRestart } : {}),
+    ...(options.store ? { store: options.store } : {}),
   });
   const server = await startServer(app);
   const clients: Client[] = [];

@@ -22,4 +22,5 @@ export function eventStoreIdentity(config: { dataDir: string; eventStoreConnecti
   return `esdb:${hosts}`;
 }
 
-export const readModelsFile = (dataDir: string) => path.join(dataDir, "read-models.sqlite");
+/** The read models of one server, in its READ_MODELS_DIR (DATA_DIR unless set): replicas each need their own. */
+export const readModelsFile = (readModelsDir: string) => path.join(readModelsDir, "read-models.sqlite");

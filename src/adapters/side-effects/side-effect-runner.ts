@@ -55,6 +55,7 @@ export class SideEffectRunner {
   #sweeper: NodeJS.Timeout | undefined;
   #sweeping = false;
   #stopped = false;
+  #ended = false;
 
   constructor(options: SideEffectRunnerOptions) {
     this.#options = options;
@@ -63,9 +64,13 @@ export class SideEffectRunner {
 
   start(): void {
     if (this.#loop) return;
-    this.#loop = this.#follow().catch((error: unknown) => {
-      if (!this.#stopped) this.#options.logger.error({ err: error }, "side-effect runner stopped");
-    });
+    this.#loop = this.#follow()
+      .catch((error: unknown) => {
+        if (!this.#stopped) this.#options.logger.error({ err: error }, "side-effect runner stopped");
+      })
+      .finally(() => {
+        this.#ended = true;
+      });
     this.#sweeper = setInterval(() => void this.sweep(), this.#options.sweepIntervalMs);
     this.#sweeper.unref();
   }
@@ -76,6 +81,11 @@ export class SideEffectRunner {
     await this.#subscription?.close();
     await this.#loop;
     await Promise.allSettled([...this.#running]);
+  }
+
+  /** Started, following the log, and neither stopped nor crashed. */
+  get running(): boolean {
+    return this.#loop !== undefined && !this.#stopped && !this.#ended;
   }
 
   /** Claims and runs what is due now. Runs on a timer; tests may call it directly. */

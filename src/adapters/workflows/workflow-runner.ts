@@ -99,6 +99,11 @@ export class WorkflowRunner {
     await this.#queue.catch(() => undefined);
   }
 
+  /** Started and not stopped (a failed tick is tried again on the next one). */
+  get running(): boolean {
+    return this.#timer !== undefined && !this.#stopped;
+  }
+
   /** Reads the log to its head, then sends what is due now. Runs on the timer; tests may call it directly. */
   tick(): Promise<void> {
     const run = this.#queue.catch(() => undefined).then(() => this.#runOnce());

@@ -33,6 +33,11 @@ const PARTICIPANT_MANAGERS: readonly Role[] = ["ADMIN", "EMPLOYEE"];
 /** Who can take part in a session: everyone but the AUDITOR, who changes nothing. */
 const PARTICIPANTS: readonly Role[] = ROLES.filter((role) => role !== "AUDITOR");
 const PUBLIC = (kind: Permission["kind"], note?: string): Permission => ({ kind, public: true, ...(note ? { note } : {}) });
+/**
+ * A person's details beyond their id and displayName, wherever the person is reached (a root
+ * query or a relation): staff, the person themself, directory keys.
+ */
+const PERSON_DETAILS = { kind: "field", roles: STAFF, relations: ["SELF"], scopes: ["people:read"] } as const satisfies Permission;
 const LEARNER_VISIBILITY =
   "LEARNERs see only PLANNED, CONFIRMED and CANCELED sessions, public ones and private ones that target them, one of their teams or their e-mail";
 
@@ -80,9 +85,29 @@ export const AUTHORIZATION = {
   changeUserRoles: { kind: "mutation", roles: ["ADMIN"], note: "an ADMIN cannot remove their own ADMIN role" },
   deactivateUser: { kind: "mutation", roles: ["ADMIN"], note: "not oneself; the user can no longer sign in, history is kept" },
   reactivateUser: { kind: "mutation", roles: ["ADMIN"] },
+  "User.email": {
+    ...PERSON_DETAILS,
+    note: "everyone who may see a user (a learner their session's trainer, a `sessions:read` key a participant) sees its id and displayName; the e-mail is null for everyone else",
+  },
+  "User.roles": { ...PERSON_DETAILS, note: "null for everyone else" },
+  "User.status": {
+    ...PERSON_DETAILS,
+    note: "status, hasPassword, invitationExpiresAt, createdAt and updatedAt (the account's life): null for everyone else",
+  },
+  "User.country": { ...PERSON_DETAILS, note: "country and isMember (membership): null for everyone else" },
+  "User.teams": {
+    ...PERSON_DETAILS,
+    note: "the teams a person belongs to; FORBIDDEN for everyone else (the list is null, the rest of the answer stays)",
+  },
   // Teams (learner groups)
   teams: { kind: "query", roles: STAFF, scopes: ["people:read"] },
   team: { kind: "query", roles: STAFF, scopes: ["people:read"] },
+  "Team.members": {
+    kind: "field",
+    roles: STAFF,
+    scopes: ["people:read"],
+    note: "FORBIDDEN for everyone else, a learner reading their own team included (the list is null; memberCount stays)",
+  },
   createTeam: { kind: "mutation", roles: PEOPLE_MANAGERS, scopes: ["people:write"] },
   renameTeam: { kind: "mutation", roles: PEOPLE_MANAGERS, scopes: ["people:write"] },
   addTeamMember: { kind: "mutation", roles: PEOPLE_MANAGERS, scopes: ["people:write"] },
@@ -105,7 +130,7 @@ export const AUTHORIZATION = {
     kind: "field",
     roles: STAFF,
     scopes: ["sessions:read"],
-    note: "everyone else sees, of a private audience, only the entries naming them",
+    note: "everyone else sees, of a private audience, only the entries naming them; its invited e-mails need `User.email` too (an API key: `people:read`)",
   },
   createSession: {
     kind: "mutation",
@@ -166,7 +191,7 @@ export const AUTHORIZATION = {
     kind: "field",
     roles: STAFF,
     scopes: ["sessions:read"],
-    note: "participants and waitlist; FORBIDDEN for everyone else, who see the counts and their own registration",
+    note: "participants and waitlist; FORBIDDEN for everyone else (the field is null, the rest of the answer stays), who see the counts and their own registration",
   },
   "Session.attendanceLink": {
     kind: "field",
@@ -177,6 +202,12 @@ export const AUTHORIZATION = {
   },
   // History for auditors (N3)
   eventHistory: { kind: "query", roles: ["ADMIN", "AUDITOR"], scopes: ["events:read"], note: "secrets in events are redacted" },
+  "AuditEvent.personalData": {
+    kind: "field",
+    roles: STAFF,
+    scopes: ["people:read"],
+    note: "people's e-mails, roles, country and membership in events' data (eventHistory, events): `[redacted]` for everyone else, e.g. a key with only `events:read`",
+  },
   sessionAsOf: { kind: "query", roles: ["ADMIN", "AUDITOR"], scopes: ["events:read"] },
   verifyEventHistory: { kind: "query", roles: ["ADMIN", "AUDITOR"], scopes: ["events:read"] },
   events: {

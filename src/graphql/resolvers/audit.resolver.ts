@@ -1,5 +1,7 @@
 import { DateTimeResolver } from "graphql-scalars";
-import { Arg, Args, Ctx, ID, Int, Query, Resolver } from "type-graphql";
+import { JSONObjectResolver } from "graphql-scalars";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { mayCall } from "../../domain/access/authorization.js";
 import { HashChainVerifier, stateAsOf } from "../../domain/audit/history.js";
 import { sessionDecider } from "../../domain/sessions/decider.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
@@ -9,17 +11,36 @@ import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
 import { authorize, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { EventHistoryFilter } from "../inputs/audit.input.js";
-import { AuditEventConnection, EventHistoryVerification } from "../types/audit.type.js";
+import { AuditEvent, AuditEventConnection, EventHistoryVerification } from "../types/audit.type.js";
 import { PageArgs, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { Session, toSessionView } from "../types/session.type.js";
 
 /** History pages: 100 events by default, at most 500. */
 const HistoryPage = PageArgs(100, 500);
 const VERIFY_BATCH = 2000;
+/** A person's details in events' data (User.email, User.roles, User.country), and a private audience's e-mails. */
+const PERSONAL_FIELDS = new Set(["email", "invitedEmails", "roles", "previousRoles", "country", "isMember"]);
+
+function withoutPersonalData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPersonalData);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => [key, PERSONAL_FIELDS.has(key) && field != null ? "[redacted]" : withoutPersonalData(field)]),
+  );
+}
 
 /** N3: history for auditors — read it, rebuild the past, check nothing was altered. */
-@Resolver()
+@Resolver(() => AuditEvent)
 export class AuditResolver {
+  @FieldResolver(() => JSONObjectResolver, {
+    description:
+      "What: the event's data (password and key hashes redacted; people's e-mails, roles, country and membership too, unless the caller may read people: staff, API keys with people:read)",
+  })
+  data(@Root() event: AuditEvent, @Ctx() context: GraphQLContext): Record<string, unknown> {
+    if (mayCall(context.actor, "AuditEvent.personalData")) return event.data;
+    return withoutPersonalData(event.data) as Record<string, unknown>;
+  }
+
   @Query(() => AuditEventConnection, {
     description: "Your organization's events, oldest first, filtered and paginated by position (`after` = a cursor)",
   })

@@ -1,4 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { mayCall, type Operation } from "../../domain/access/authorization.js";
 import type { UserOutcome } from "../../domain/users/use-cases.js";
 import type { UserRecord } from "../../projections/identity.queries.js";
 import { answerAfterWrite } from "../after-write.js";
@@ -16,9 +18,10 @@ import {
   UserFilterInput,
 } from "../inputs/people.input.js";
 import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
+import { Role, UserStatus } from "../types/enums.js";
 import { UserConnection } from "../types/people-connection.type.js";
 import { Team, toTeamView } from "../types/team.type.js";
-import { toUserView, userViewOf, User } from "../types/user.type.js";
+import { OWN_ACCOUNT, USER_DETAILS as DETAILS, toUserView, userViewOf, User } from "../types/user.type.js";
 
 @Resolver(() => User)
 export class PeopleResolver {
@@ -61,11 +64,61 @@ export class PeopleResolver {
     return toConnection(page, after, toUserView);
   }
 
-  @FieldResolver(() => [Team], { description: "Teams (learner groups) the user belongs to" })
+  @FieldResolver(() => [Team], {
+    nullable: true,
+    description:
+      "Teams (learner groups) the user belongs to. Staff, the person themself and API keys with people:read; FORBIDDEN (null) for everyone else",
+  })
   async teams(@Root() user: User, @Ctx() context: GraphQLContext): Promise<Team[]> {
+    if (!isOwnAccount(user)) authorize(context, "User.teams", { userId: user.id });
     const teamIds = await context.loaders.teamIdsByUserId.load(user.id);
     const teams = await context.loaders.teamById.loadMany(teamIds);
     return teams.flatMap((team) => (team && !(team instanceof Error) ? [toTeamView(team)] : []));
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `Unique in the organization, lower-cased. ${DETAILS}` })
+  email(@Root() user: User, @Ctx() context: GraphQLContext): string | null {
+    return shown(context, "User.email", user, user.email);
+  }
+
+  @FieldResolver(() => [Role], { nullable: true, description: DETAILS })
+  roles(@Root() user: User, @Ctx() context: GraphQLContext): Role[] | null {
+    return shown(context, "User.roles", user, user.roles);
+  }
+
+  @FieldResolver(() => UserStatus, { nullable: true, description: DETAILS })
+  status(@Root() user: User, @Ctx() context: GraphQLContext): UserStatus | null {
+    return shown(context, "User.status", user, user.status);
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true, description: `False until the person sets a password (invitation). ${DETAILS}` })
+  hasPassword(@Root() user: User, @Ctx() context: GraphQLContext): boolean | null {
+    return shown(context, "User.status", user, user.hasPassword);
+  }
+
+  @FieldResolver(() => DateTimeResolver, { nullable: true, description: `When the pending invitation expires. ${DETAILS}` })
+  invitationExpiresAt(@Root() user: User, @Ctx() context: GraphQLContext): Date | null {
+    return shown(context, "User.status", user, user.invitationExpiresAt);
+  }
+
+  @FieldResolver(() => DateTimeResolver, { nullable: true, description: DETAILS })
+  createdAt(@Root() user: User, @Ctx() context: GraphQLContext): Date | null {
+    return shown(context, "User.status", user, user.createdAt);
+  }
+
+  @FieldResolver(() => DateTimeResolver, { nullable: true, description: DETAILS })
+  updatedAt(@Root() user: User, @Ctx() context: GraphQLContext): Date | null {
+    return shown(context, "User.status", user, user.updatedAt);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `ISO 3166-1 alpha-2. ${DETAILS}` })
+  country(@Root() user: User, @Ctx() context: GraphQLContext): string | null {
+    return shown(context, "User.country", user, user.country);
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true, description: `Member of the organization (member pricing). ${DETAILS}` })
+  isMember(@Root() user: User, @Ctx() context: GraphQLContext): boolean | null {
+    return shown(context, "User.country", user, user.isMember);
   }
 
   @Mutation(() => User, { description: "Add a person (staff). Without a password they sign in after an invitation." })
@@ -155,6 +208,14 @@ export class PeopleResolver {
     if (!user) throw notFound("User", userId);
     return user;
   }
+}
+
+/** The account a sign-in answers is the caller's own, although the request carries no token yet. */
+const isOwnAccount = (user: User): boolean => user[OWN_ACCOUNT] === true;
+
+/** The same rule wherever the user was reached (a root query, a session's trainer, a team's members…). */
+function shown<T>(context: GraphQLContext, field: Operation, user: User, value: T): T | null {
+  return isOwnAccount(user) || mayCall(context.actor, field, { userId: user.id }) ? value : null;
 }
 
 /** The user decided, from the read model once caught up, else from the decision. */

@@ -54,7 +54,10 @@ export class RegistrationResolver {
     return record ? toSessionView(record.session, record) : null;
   }
 
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: "The person registered: whoever sees the registration sees their id and displayName, the rest as User's fields allow (the person themself, staff, API keys with people:read)",
+  })
   async user(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<User | null> {
     const user = await context.loaders.userById.load(registration.userId);
     return user ? toUserView(user) : null;

@@ -14,7 +14,9 @@ const RosterPage = PageArgs(50, 100);
 @Resolver(() => Session)
 export class SessionRegistrationsResolver {
   @FieldResolver(() => RegistrationConnection, {
-    description: "Staff: the people holding a seat, in the order they got it",
+    nullable: true,
+    description:
+      "The people holding a seat, in the order they got it. Staff and API keys with sessions:read; FORBIDDEN (null) for everyone else",
   })
   participants(
     @Root() session: Session,
@@ -26,7 +28,10 @@ export class SessionRegistrationsResolver {
     return roster(context, session, "PARTICIPANTS", pageArgs, attended ?? undefined);
   }
 
-  @FieldResolver(() => RegistrationConnection, { description: "Staff: the waitlist, first in line first" })
+  @FieldResolver(() => RegistrationConnection, {
+    nullable: true,
+    description: "The waitlist, first in line first. Staff and API keys with sessions:read; FORBIDDEN (null) for everyone else",
+  })
   waitlist(
     @Root() session: Session,
     @Ctx() context: GraphQLContext,

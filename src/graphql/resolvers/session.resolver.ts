@@ -71,12 +71,17 @@ export class SessionResolver {
 
   @FieldResolver(() => SessionAudience, {
     nullable: true,
-    description: "Who may join. Learners see, of a private audience, only the entries naming them",
+    description:
+      "Who may join. Learners see, of a private audience, only the entries naming them; API keys see its invited e-mails only with people:read",
   })
   audience(@Root() session: Session, @Ctx() context: GraphQLContext): typeof SessionAudience | null {
     const audience = session.audience as DomainAudience | null;
     const actor = context.actor;
-    if (!audience || audience.mode !== "PRIVATE" || mayCall(actor, "Session.audience")) return session.audience;
+    if (!audience || audience.mode !== "PRIVATE") return session.audience;
+    if (mayCall(actor, "Session.audience")) {
+      // The e-mails are people's details: a key with sessions:read but not people:read sees the ids only.
+      return mayCall(actor, "User.email") ? audience : { ...audience, invitedEmails: [] };
+    }
     if (actor?.kind !== "USER") return { ...audience, targetTeamIds: [], targetUserIds: [], invitedEmails: [] };
     return {
       ...audience,
@@ -92,12 +97,18 @@ export class SessionResolver {
     return userOf(context, session.assigneeId);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "The trainer of a webinar, classroom or online session" })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: "The trainer of a webinar, classroom or online session: everyone who sees the session sees their id and displayName, the rest as User's fields allow",
+  })
   trainer(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<User | null> {
     return userOf(context, session.format?.trainerId ?? null);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "The host of a webinar or classroom session" })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: "The host of a webinar or classroom session: everyone who sees the session sees their id and displayName, the rest as User's fields allow",
+  })
   host(@Root() session: Session, @Ctx() context: GraphQLContext): Promise<User | null> {
     const format = session.format;
     return userOf(context, format && "hostId" in format ? format.hostId : null);

@@ -34,9 +34,12 @@ export class TeamResolver {
   }
 
   @FieldResolver(() => [User], {
-    description: "The team's members by name (batched across teams; paginate with users(filter: { teamId }))",
+    nullable: true,
+    description:
+      "The team's members by name (batched across teams; paginate with users(filter: { teamId })). Staff and API keys with people:read; FORBIDDEN (null) for everyone else, a member of the team included",
   })
   async members(@Root() team: Team, @Ctx() context: GraphQLContext): Promise<User[]> {
+    authorize(context, "Team.members");
     const memberIds = await context.loaders.memberIdsByTeamId.load(team.id);
     const users = await context.loaders.userById.loadMany(memberIds);
     return users

@@ -45,13 +45,15 @@ export class WebhookResolver {
     return [...INTEGRATOR_EVENT_TYPES];
   }
 
-  @FieldResolver(() => WebhookDeliveryConnection, { description: "Newest first" })
+  @FieldResolver(() => WebhookDeliveryConnection, { description: "Newest first (ADMIN, AUDITOR, API keys with webhooks:manage)" })
   deliveries(
     @Root() webhook: Webhook,
     @Args(() => ListPage) pageArgs: PageRequest,
     @Arg("status", () => WebhookDeliveryStatus, { nullable: true }) status: SideEffectStatus | null,
     @Ctx() context: GraphQLContext,
   ): WebhookDeliveryConnection {
+    // Whoever reads a webhook reads its deliveries: the same rule, wherever the webhook comes from.
+    authorize(context, "webhook");
     const { first, after } = pageOf(pageArgs, ListPage);
     const page = context.app.sideEffectQueries.ofTarget(webhook.id, {
       status: status ?? undefined,

@@ -31,7 +31,10 @@ export class AuditEvent {
   @Field(() => String, { nullable: true, description: "Why: the command or event that caused it" })
   causationId!: string | null;
 
-  @Field(() => JSONObjectResolver, { description: "What: the event's data (password and key hashes redacted)" })
+  @Field(() => JSONObjectResolver, {
+    description:
+      "What: the event's data (password and key hashes redacted; people's e-mails, roles, country and membership too, unless the caller may read people: staff, API keys with people:read)",
+  })
   data!: Record<string, unknown>;
 
   @Field(() => JSONObjectResolver, { description: "The full metadata, including the previous event's hash" })

@@ -125,7 +125,11 @@ export class Session {
   @Field(() => SessionFormat, { nullable: true })
   format!: typeof SessionFormat | null;
 
-  @Field(() => SessionAudience, { nullable: true })
+  @Field(() => SessionAudience, {
+    nullable: true,
+    description:
+      "Who may join. Learners see, of a private audience, only the entries naming them; API keys see its invited e-mails only with people:read",
+  })
   audience!: typeof SessionAudience | null;
 
   @Field(() => SessionSchedule, { nullable: true })

@@ -5,40 +5,53 @@ import type { OrganizationAccount, OrganizationSnapshot } from "../../domain/org
 import type { SignInGrant } from "../../domain/sign-ins/use-cases.js";
 import type { UserAccount, UserSnapshot } from "../../domain/users/use-cases.js";
 
-@ObjectType({ description: "A person of the organization: staff, learner or both" })
+/**
+ * Marks the account a sign-in answers (signIn, signUp, acceptInvitation…): the caller holding the
+ * new tokens is that person, although the request itself carries no token yet.
+ */
+export const OWN_ACCOUNT = Symbol("the caller's own account");
+
+export const USER_DETAILS = "Staff, the person themself and API keys with people:read; null for everyone else";
+
+@ObjectType({
+  description:
+    "A person of the organization: staff, learner or both. Whoever may see a user sees its id and displayName; its other fields follow the authorization table (User.*)",
+})
 export class User {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: "Unique in the organization, lower-cased" })
-  email!: string;
+  @Field(() => String, { nullable: true, description: `Unique in the organization, lower-cased. ${USER_DETAILS}` })
+  email!: string | null;
 
   @Field(() => String)
   displayName!: string;
 
-  @Field(() => [Role])
-  roles!: Role[];
+  @Field(() => [Role], { nullable: true, description: USER_DETAILS })
+  roles!: Role[] | null;
 
-  @Field(() => UserStatus)
-  status!: UserStatus;
+  @Field(() => UserStatus, { nullable: true, description: USER_DETAILS })
+  status!: UserStatus | null;
 
-  @Field(() => String, { nullable: true, description: "ISO 3166-1 alpha-2" })
+  @Field(() => String, { nullable: true, description: `ISO 3166-1 alpha-2. ${USER_DETAILS}` })
   country!: string | null;
 
-  @Field(() => Boolean, { description: "Member of the organization (member pricing)" })
-  isMember!: boolean;
+  @Field(() => Boolean, { nullable: true, description: `Member of the organization (member pricing). ${USER_DETAILS}` })
+  isMember!: boolean | null;
 
-  @Field(() => Boolean, { description: "False until the person sets a password (invitation)" })
-  hasPassword!: boolean;
+  @Field(() => Boolean, { nullable: true, description: `False until the person sets a password (invitation). ${USER_DETAILS}` })
+  hasPassword!: boolean | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: "When the pending invitation expires" })
+  @Field(() => DateTimeResolver, { nullable: true, description: `When the pending invitation expires. ${USER_DETAILS}` })
   invitationExpiresAt!: Date | null;
 
-  @Field(() => DateTimeResolver)
-  createdAt!: Date;
+  @Field(() => DateTimeResolver, { nullable: true, description: USER_DETAILS })
+  createdAt!: Date | null;
 
-  @Field(() => DateTimeResolver)
-  updatedAt!: Date;
+  @Field(() => DateTimeResolver, { nullable: true, description: USER_DETAILS })
+  updatedAt!: Date | null;
+
+  [OWN_ACCOUNT]?: true;
 }
 
 @ObjectType()
@@ -188,6 +201,6 @@ export const toAuthPayload = (grant: SignInGrant): AuthPayload => ({
   expiresAt: grant.expiresAt,
   refreshToken: grant.refreshToken,
   refreshTokenExpiresAt: grant.refreshTokenExpiresAt,
-  user: toUserView(grant.user),
+  user: { ...toUserView(grant.user), [OWN_ACCOUNT]: true },
   organization: toOrganizationView(grant.organization),
 });
