@@ -67,6 +67,8 @@ const configSchema = z.object({
   MAX_REPLAYS_PER_CALLER: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(3),
   MAX_REPLAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(20),
   REPLAY_PAGE_SIZE: z.coerce.number().int("must be an integer").min(1).max(10_000).default(100),
+  MAX_VERIFICATIONS_PER_CALLER: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(1),
+  MAX_VERIFICATIONS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(2),
 }).superRefine((env, ctx) => {
   if (env.AUTH_JWKS_URL && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
     for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
@@ -108,6 +110,8 @@ export type Config = {
   webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number; allowedHosts: string[] };
   /** Replays of the `events` feed running at once, per caller and in all; events read per page. */
   replays: { maxPerCaller: number; max: number; pageSize: number };
+  /** verifyEventHistory calls running at once, per caller and in all. */
+  verifications: { maxPerCaller: number; max: number };
 };
 
 export class ConfigError extends Error {
@@ -178,5 +182,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
     },
     replays: { maxPerCaller: e.MAX_REPLAYS_PER_CALLER, max: e.MAX_REPLAYS, pageSize: e.REPLAY_PAGE_SIZE },
+    verifications: { maxPerCaller: e.MAX_VERIFICATIONS_PER_CALLER, max: e.MAX_VERIFICATIONS },
   };
 }

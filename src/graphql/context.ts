@@ -6,31 +6,26 @@ import { authorize as authorizeWithTable, mayCall, type Operation, type Resource
 import type { CommandContext } from "../domain/shared/decider.js";
 import { DomainError } from "../domain/shared/errors.js";
 import { canonicalJson, deterministicUuid } from "../domain/shared/event-metadata.js";
-import type { UserRecord } from "../projections/identity.queries.js";
+import type { Page, UserRecord } from "../projections/identity.queries.js";
 import type { RegistrationPage, RegistrationRecord, SessionRoster } from "../projections/registrations.queries.js";
 import type { SessionRecord } from "../projections/sessions.queries.js";
 import type { TeamRecord } from "../projections/teams.queries.js";
 import { authenticate } from "./authenticate.js";
+import { type FirstPageKey, firstPageLoader } from "./first-page-loader.js";
 import { unauthenticated } from "./errors.js";
-
-/** Which roster page of which session: only first pages are batched (a later page follows its own cursor). */
-export interface RosterPageKey {
-  sessionId: string;
-  roster: SessionRoster;
-  attended?: boolean;
-  first: number;
-}
 
 export interface Loaders {
   userById: DataLoader<string, UserRecord | null>;
   sessionById: DataLoader<string, SessionRecord | null>;
   teamById: DataLoader<string, TeamRecord | null>;
-  teamIdsByUserId: DataLoader<string, string[]>;
-  memberIdsByTeamId: DataLoader<string, string[]>;
+  /** First pages of teams' members, batched across the teams of a page. */
+  firstMemberPage: DataLoader<FirstPageKey<{ first: number }>, Page<UserRecord>, string>;
+  /** First pages of users' teams, batched across the users of a page (the caller's organization, or their own account's). */
+  firstTeamPage: DataLoader<FirstPageKey<{ organizationId: string; first: number }>, Page<TeamRecord>, string>;
   /** The caller's registration on each session (active, else the latest canceled one). */
   myRegistrationBySessionId: DataLoader<string, RegistrationRecord | null>;
   /** First pages of sessions' rosters, batched across the sessions of a page. */
-  firstRosterPage: DataLoader<RosterPageKey, RegistrationPage, string>;
+  firstRosterPage: DataLoader<FirstPageKey<RosterPageArgs>, RegistrationPage, string>;
 }
 
 export interface GraphQLContext {
@@ -68,6 +63,16 @@ export async function buildContext(
   };
 }
 
+/** Which roster of a session, filtered how, and how many. */
+export interface RosterPageArgs {
+  roster: SessionRoster;
+  attended: boolean | null;
+  first: number;
+}
+
+const noPages = <R>(parentIds: readonly string[]) =>
+  new Map<string, Page<R>>(parentIds.map((id) => [id, { records: [], totalCount: () => 0, hasNextPage: false }]));
+
 /** Per request and per organization: a loader never returns another tenant's rows. */
 function createLoaders(app: App, organizationId: string | null, userId: string | null): Loaders {
   const none = <T>(ids: readonly string[], empty: T) => ids.map(() => empty);
@@ -87,28 +92,14 @@ function createLoaders(app: App, organizationId: string | null, userId: string |
       const found = app.teamQueries.byIds(organizationId, ids);
       return ids.map((id) => found.get(id) ?? null);
     }),
-    teamIdsByUserId: new DataLoader(async (ids) => {
-      if (!organizationId) return none(ids, []);
-      const found = app.teamQueries.teamIdsByUserIds(organizationId, ids);
-      return ids.map((id) => found.get(id) ?? []);
-    }),
-    memberIdsByTeamId: new DataLoader(async (ids) => {
-      if (!organizationId) return none(ids, []);
-      const found = app.teamQueries.memberIdsByTeamIds(organizationId, ids);
-      return ids.map((id) => found.get(id) ?? []);
-    }),
-    firstRosterPage: new DataLoader(
-      async (keys) => {
-        const pages = new Map<string, Map<string, RegistrationPage>>();
-        for (const key of keys) {
-          const group = JSON.stringify([key.roster, key.attended ?? null, key.first]);
-          if (pages.has(group)) continue;
-          const sessionIds = keys.filter((k) => JSON.stringify([k.roster, k.attended ?? null, k.first]) === group).map((k) => k.sessionId);
-          pages.set(group, app.registrationQueries.firstRosterPages(sessionIds, key.roster, { attended: key.attended }, key.first));
-        }
-        return keys.map((key) => pages.get(JSON.stringify([key.roster, key.attended ?? null, key.first]))!.get(key.sessionId)!);
-      },
-      { cacheKeyFn: (key) => JSON.stringify([key.roster, key.attended ?? null, key.first, key.sessionId]) },
+    firstMemberPage: firstPageLoader((teamIds, { first }) =>
+      organizationId ? app.identityQueries.firstMemberPages(organizationId, teamIds, first) : noPages(teamIds),
+    ),
+    // Within the organization given: a sign-in's answer shows the person's own teams before they act as anyone.
+    firstTeamPage: firstPageLoader((userIds, args) => app.teamQueries.firstTeamPages(args.organizationId, userIds, args.first)),
+    // Sessions are loaded within the caller's organization: their ids are enough.
+    firstRosterPage: firstPageLoader((sessionIds, { roster, attended, first }) =>
+      app.registrationQueries.firstRosterPages(sessionIds, roster, { attended: attended ?? undefined }, first),
     ),
     myRegistrationBySessionId: new DataLoader(async (ids) => {
       if (!organizationId || !userId) return none(ids, null);

@@ -14,6 +14,9 @@ export const forbidden = (message: string) => new GraphQLError(message, { extens
 export const notFound = (what: string, id: string) =>
   new GraphQLError(`${what} ${id} was not found`, { extensions: { code: "NOT_FOUND" } });
 
+/** graphql-js stops coercing variables after 50 errors with this error, which has no code. */
+const TOO_MANY_VARIABLE_ERRORS = "Too many errors processing variables, error limit reached. Execution aborted.";
+
 /** graphql-js's "Did you mean …?" hints, which name fields, arguments and enum values of the schema. */
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
 
@@ -44,6 +47,9 @@ function formatEveryError(logger: Logger) {
     }
     if (original instanceof DomainError) {
       return { ...base, message: original.message, extensions: { code: original.code, ...original.details } };
+    }
+    if (original instanceof GraphQLError && original.message === TOO_MANY_VARIABLE_ERRORS) {
+      return { ...base, extensions: { code: "BAD_USER_INPUT" } };
     }
     if (original instanceof EventStoreUnavailableError) {
       logger.error({ err: original }, "event store unavailable");

@@ -11,6 +11,7 @@ import type { App } from "../app.js";
 import { buildContext, type GraphQLContext } from "./context.js";
 import { depthLimit } from "./depth-limit.js";
 import { formatError } from "./errors.js";
+import { checkInputBounds } from "./input-bounds.js";
 import { noIntrospection } from "./introspection.js";
 import { aliasLimit, checkQueryCost } from "./query-limits.js";
 import { buildAppSchema } from "./schema.js";
@@ -30,7 +31,7 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
   schema ??= await buildAppSchema();
   const limits = app.config.graphql;
   const format = formatError(app.logger, { suggestions: limits.introspection });
-  // The same rules on both transports; the cost needs the variables, so it is checked after validation.
+  // The same rules on both transports; input bounds and the cost need the variables, so they are checked after validation.
   const validationRules: ValidationRule[] = [
     depthLimit(MAX_QUERY_DEPTH),
     aliasLimit(limits.maxQueryAliases),
@@ -72,8 +73,10 @@ export async function startServer(app: App, schema?: GraphQLSchema): Promise<Run
       {
         requestDidStart: async () => ({
           didResolveOperation: async ({ schema, document, request }) => {
-            const tooComplex = checkQueryCost(schema, document, request.variables, request.operationName, limits.maxQueryCost);
-            if (tooComplex) throw new GraphQLError(tooComplex.message, { extensions: { ...tooComplex.extensions, http: { status: 400 } } });
+            const refusal =
+              checkInputBounds(schema, document, request.variables, request.operationName) ??
+              checkQueryCost(schema, document, request.variables, request.operationName, limits.maxQueryCost);
+            if (refusal) throw new GraphQLError(refusal.message, { extensions: { ...refusal.extensions, http: { status: 400 } } });
           },
         }),
       },

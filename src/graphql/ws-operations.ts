@@ -11,6 +11,7 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { SubscribePayload } from "graphql-ws";
+import { checkInputBounds } from "./input-bounds.js";
 import { checkQueryCost } from "./query-limits.js";
 
 /** The same error with a code, as Apollo labels it over HTTP (a rule's own code is kept). */
@@ -25,8 +26,8 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 
 /**
  * graphql-ws `onSubscribe`: what Apollo does over HTTP before executing — parse, validate with the
- * same rules, resolve the operation, coerce the variables, check the cost — each refusal with the
- * code Apollo gives it. Nothing runs (not even the context, so no token lookup) for a refused operation.
+ * same rules, resolve the operation, bound the inputs, coerce the variables, check the cost — each
+ * refusal with the code Apollo gives it. Nothing runs (not even the context, so no token lookup) for a refused operation.
  */
 export function prepareWsOperation(schema: GraphQLSchema, rules: readonly ValidationRule[], maxCost: number) {
   return (payload: SubscribePayload): ExecutionArgs | GraphQLError[] => {
@@ -46,7 +47,10 @@ export function prepareWsOperation(schema: GraphQLSchema, rules: readonly Valida
       return [new GraphQLError(message, { extensions: { code: "OPERATION_RESOLUTION_FAILURE" } })];
     }
     const variables = payload.variables ?? {};
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+    const outOfBounds = checkInputBounds(schema, document, variables, operationName);
+    if (outOfBounds) return [outOfBounds];
+    // At most 50 errors, then graphql-js's "Too many errors", as execute() does over HTTP.
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
     if (coerced.errors) return coerced.errors.map((error) => withCode(error, "BAD_USER_INPUT"));
     const tooComplex = checkQueryCost(schema, document, variables, operationName, maxCost);
     if (tooComplex) return [tooComplex];

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { ValidationError } from "../domain/shared/errors.js";
-import { lazyCount } from "./read-model-db.js";
+import { lazyCount, prepared } from "./read-model-db.js";
 
 export interface EventLogFilter {
   streamName?: string;
@@ -40,6 +40,15 @@ const MAX_POSITION = 2n ** 63n - 1n;
 /** An organization's history, oldest first, keyset-paginated by global position. */
 export class EventLogQueries {
   constructor(private readonly db: Database.Database) {}
+
+  /** The names of the organization's streams, in name order, after `after` (keyset pages). */
+  streamNames(organizationId: string, after: string | null, limit: number): string[] {
+    const rows = prepared(
+      this.db,
+      `SELECT DISTINCT stream_name FROM event_log WHERE organization_id = ? AND stream_name > ? ORDER BY stream_name LIMIT ?`,
+    ).all(organizationId, after ?? "", limit) as { stream_name: string }[];
+    return rows.map((row) => row.stream_name);
+  }
 
   page(
     organizationId: string,

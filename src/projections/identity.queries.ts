@@ -5,7 +5,7 @@ import type { UserAccount } from "../domain/users/use-cases.js";
 import type { OrganizationAccount } from "../domain/organizations/use-cases.js";
 import type { Role, UserStatus } from "../domain/users/user.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { lazyCount, prepared } from "./read-model-db.js";
+import { lazyCount, lazyTotals, pagesByParent, prepared } from "./read-model-db.js";
 
 /** A user as the read model holds it: the account the users context reads, with its row's revision and cursor. */
 export interface UserRecord extends UserAccount {
@@ -115,6 +115,26 @@ export class IdentityQueries {
       .prepare(`SELECT * FROM users WHERE ${where.join(" AND ")} ORDER BY name_key, id LIMIT @limit`)
       .all({ ...params, limit: first + 1 }) as UserRow[];
     return { records: rows.slice(0, first).map(toUser), totalCount, hasNextPage: rows.length > first };
+  }
+
+  /** The first page of each team's members, ordered by name, in one query (DataLoader batches land here). */
+  firstMemberPages(organizationId: string, teamIds: readonly string[], first: number): Map<string, Page<UserRecord>> {
+    const params = { organizationId, teamIds: JSON.stringify(teamIds) };
+    const rows = prepared(
+      this.db,
+      `SELECT * FROM (
+         SELECT u.*, m.team_id AS parent_id, ROW_NUMBER() OVER (PARTITION BY m.team_id ORDER BY u.name_key, u.id) AS rank
+         FROM team_members m JOIN users u ON u.id = m.user_id
+         WHERE m.organization_id = @organizationId AND m.team_id IN (SELECT value FROM json_each(@teamIds))
+       ) WHERE rank <= @limit ORDER BY parent_id, rank`,
+    ).all({ ...params, limit: first + 1 }) as (UserRow & { parent_id: string })[];
+    const totals = lazyTotals(
+      this.db,
+      `SELECT m.team_id AS parent_id, count(*) AS total FROM team_members m JOIN users u ON u.id = m.user_id
+       WHERE m.organization_id = @organizationId AND m.team_id IN (SELECT value FROM json_each(@teamIds)) GROUP BY m.team_id`,
+      params,
+    );
+    return pagesByParent(teamIds, rows, first, toUser, totals);
   }
 
   /** The caller behind an access token, and whether its sign-in has ended, in one statement. */

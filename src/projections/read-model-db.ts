@@ -93,3 +93,39 @@ export function lazyCount(db: Database.Database, sql: string, params: Record<str
   const frozen = { ...params };
   return () => Number((db.prepare(sql).get(frozen) as { n: number | bigint }).n);
 }
+
+/**
+ * Counts per parent (`parent_id`, `total` columns) of a grouped statement, run once and only if
+ * a page's totalCount is asked for; a parent without rows counts 0.
+ */
+export function lazyTotals(db: Database.Database, sql: string, params: Record<string, unknown>): (parentId: string) => number {
+  const frozen = { ...params };
+  let totals: Map<string, number> | undefined;
+  return (parentId) => {
+    totals ??= new Map(
+      (prepared(db, sql).all(frozen) as { parent_id: string; total: number | bigint }[]).map((row) => [row.parent_id, Number(row.total)]),
+    );
+    return totals.get(parentId) ?? 0;
+  };
+}
+
+/**
+ * The first pages of many parents from rows ranked per parent (`parent_id`, at most first + 1
+ * each, in order): every parent gets a page, an empty one when it has no rows.
+ */
+export function pagesByParent<Row extends { parent_id: string }, R>(
+  parentIds: readonly string[],
+  rows: readonly Row[],
+  first: number,
+  toRecord: (row: Row) => R,
+  totalOf: (parentId: string) => number,
+): Map<string, { records: R[]; totalCount: () => number; hasNextPage: boolean }> {
+  const byParent = new Map<string, Row[]>(parentIds.map((id) => [id, []]));
+  for (const row of rows) byParent.get(row.parent_id)?.push(row);
+  return new Map(
+    [...byParent].map(([parentId, parentRows]) => [
+      parentId,
+      { records: parentRows.slice(0, first).map(toRecord), totalCount: () => totalOf(parentId), hasNextPage: parentRows.length > first },
+    ]),
+  );
+}

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { AttendanceMethod, CancellationReason, RegistrationStatus } from "../domain/sessions/events.js";
 import type { RegistrationSnapshot } from "../domain/sessions/registrations.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { lazyCount, prepared } from "./read-model-db.js";
+import { lazyCount, lazyTotals, pagesByParent, prepared } from "./read-model-db.js";
 
 /** A registration as the read model holds it: the domain's fields, under its id, with a page cursor. */
 export interface RegistrationRecord extends Omit<RegistrationSnapshot, "registrationId"> {
@@ -115,24 +115,17 @@ export class RegistrationQueries {
     const rows = prepared(
       this.db,
       `SELECT * FROM (
-         SELECT ${COLUMNS}, ${column} AS sort_key, ROW_NUMBER() OVER (PARTITION BY r.session_id ORDER BY ${column}, r.id) AS rank
+         SELECT ${COLUMNS}, ${column} AS sort_key, r.session_id AS parent_id,
+           ROW_NUMBER() OVER (PARTITION BY r.session_id ORDER BY ${column}, r.id) AS rank
          FROM registrations r WHERE ${where.join(" AND ")}
        ) WHERE rank <= @limit ORDER BY session_id, rank`,
-    ).all({ ...params, limit: first + 1 }) as Row[];
-    let totals: Map<string, number> | undefined;
-    const totalOf = (sessionId: string) => {
-      totals ??= new Map(
-        (
-          prepared(this.db, `SELECT r.session_id, count(*) AS total FROM registrations r WHERE ${where.join(" AND ")} GROUP BY r.session_id`).all(
-            params,
-          ) as { session_id: string; total: number }[]
-        ).map((row) => [row.session_id, Number(row.total)]),
-      );
-      return totals.get(sessionId) ?? 0;
-    };
-    const bySession = new Map<string, Row[]>(sessionIds.map((id) => [id, []]));
-    for (const row of rows) bySession.get(row.session_id)?.push(row);
-    return new Map([...bySession].map(([sessionId, sessionRows]) => [sessionId, page(sessionRows, first, () => totalOf(sessionId), roster)]));
+    ).all({ ...params, limit: first + 1 }) as (Row & { parent_id: string })[];
+    const totals = lazyTotals(
+      this.db,
+      `SELECT r.session_id AS parent_id, count(*) AS total FROM registrations r WHERE ${where.join(" AND ")} GROUP BY r.session_id`,
+      params,
+    );
+    return pagesByParent(sessionIds, rows, first, (row) => toRecord(row, roster), totals);
   }
 
   /** "My sessions": upcoming ones soonest first (unscheduled last), past ones latest first. */

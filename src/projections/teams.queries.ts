@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { Page } from "./identity.queries.js";
-import { lazyCount, prepared } from "./read-model-db.js";
+import { lazyCount, lazyTotals, pagesByParent, prepared } from "./read-model-db.js";
 
 export interface TeamRecord {
   id: string;
@@ -23,6 +23,13 @@ type TeamRow = {
   member_count: number;
 };
 
+export interface TeamFilter {
+  /** Part of the team's name. */
+  search?: string;
+  /** Only the teams this user belongs to. */
+  memberId?: string;
+}
+
 const SELECT_TEAM = `SELECT t.*, (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS member_count FROM teams t`;
 
 export class TeamQueries {
@@ -36,12 +43,18 @@ export class TeamQueries {
     return new Map(rows.map((row) => [row.id, toTeam(row)]));
   }
 
-  list(organizationId: string, search: string | undefined, first: number, after?: string): Page<TeamRecord> {
+  /** Teams ordered by name, keyset-paginated: those whose name has `search`, those `memberId` belongs to. */
+  list(organizationId: string, filter: TeamFilter, first: number, after?: string): Page<TeamRecord> {
     const where = ["t.organization_id = @organizationId"];
     const params: Record<string, unknown> = { organizationId };
-    if (search?.trim()) {
+    const search = filter.search?.trim();
+    if (search) {
       where.push("t.name_key LIKE @search ESCAPE '\\'");
-      params.search = `%${search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.search = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    if (filter.memberId) {
+      where.push("t.id IN (SELECT team_id FROM team_members WHERE user_id = @memberId AND organization_id = @organizationId)");
+      params.memberId = filter.memberId;
     }
     const totalCount = lazyCount(this.db, `SELECT count(*) AS n FROM teams t WHERE ${where.join(" AND ")}`, params);
     if (after) {
@@ -55,16 +68,25 @@ export class TeamQueries {
     return { records: rows.slice(0, first).map(toTeam), totalCount, hasNextPage: rows.length > first };
   }
 
-  /** Member ids of many teams in one query. */
-  memberIdsByTeamIds(organizationId: string, teamIds: readonly string[]): Map<string, string[]> {
+  /** The first page of each user's teams, ordered by name, in one query (DataLoader batches land here). */
+  firstTeamPages(organizationId: string, userIds: readonly string[], first: number): Map<string, Page<TeamRecord>> {
+    const params = { organizationId, userIds: JSON.stringify(userIds) };
     const rows = prepared(
       this.db,
-      `SELECT team_id, user_id FROM team_members
-       WHERE organization_id = ? AND team_id IN (SELECT value FROM json_each(?))`,
-    ).all(organizationId, JSON.stringify(teamIds)) as { user_id: string; team_id: string }[];
-    const byTeam = new Map<string, string[]>(teamIds.map((id) => [id, []]));
-    for (const row of rows) byTeam.get(row.team_id)?.push(row.user_id);
-    return byTeam;
+      `SELECT * FROM (
+         SELECT t.*, (SELECT count(*) FROM team_members c WHERE c.team_id = t.id) AS member_count, m.user_id AS parent_id,
+           ROW_NUMBER() OVER (PARTITION BY m.user_id ORDER BY t.name_key, t.id) AS rank
+         FROM team_members m JOIN teams t ON t.id = m.team_id
+         WHERE m.organization_id = @organizationId AND m.user_id IN (SELECT value FROM json_each(@userIds))
+       ) WHERE rank <= @limit ORDER BY parent_id, rank`,
+    ).all({ ...params, limit: first + 1 }) as (TeamRow & { parent_id: string })[];
+    const totals = lazyTotals(
+      this.db,
+      `SELECT user_id AS parent_id, count(*) AS total FROM team_members
+       WHERE organization_id = @organizationId AND user_id IN (SELECT value FROM json_each(@userIds)) GROUP BY user_id`,
+      params,
+    );
+    return pagesByParent(userIds, rows, first, toTeam, totals);
   }
 
   /** Team ids of many users in one query (DataLoader batches land here). */

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
-import { HashChainVerifier, stateAsOf } from "../../src/domain/audit/history.js";
+import { HashChainVerifier, stateAsOf, verifyStreams } from "../../src/domain/audit/history.js";
 import { sessionDecider, type SessionState } from "../../src/domain/sessions/decider.js";
 import { hashEvent } from "../../src/domain/shared/event-metadata.js";
 import type { RecordedEvent } from "../../src/domain/shared/event-store.js";
@@ -376,6 +376,31 @@ describe("HashChainVerifier (N3: each event holds the hash of the previous one i
     // Without the earlier one, the later one is reported.
     const onlyA = log.map((e) => (e === inA ? { ...e, data: { ...e.data, changes: { summary: "forged" } } } : e));
     expect(verify(onlyA).firstBreak).toMatchObject({ streamName: "session-a", revision: 4n });
+  });
+
+  it("fed stream after stream (as verifyStreams reads the store), still reports the break earliest in the log", async () => {
+    const log = await interleavedLog();
+    const inC = find(log, "session-c", 1n);
+    const inA = find(log, "session-a", 3n);
+    const tampered = log.map((e) => (e === inC || e === inA ? { ...e, data: { ...e.data, changes: { summary: "forged" } } } : e));
+    const streamAfterStream = [...tampered].sort((x, y) => x.streamName.localeCompare(y.streamName) || Number(x.revision - y.revision));
+    expect(streamAfterStream[0]!.streamName).toBe("session-a");
+    expect(verify(streamAfterStream).firstBreak).toMatchObject({ streamName: "session-c", revision: 2n });
+    // And through verifyStreams itself, page by page.
+    const reader = {
+      readStream: async (name: string, options?: { fromRevision?: bigint; maxCount?: number }) =>
+        streamAfterStream
+          .filter((e) => e.streamName === name && e.revision >= (options?.fromRevision ?? 0n))
+          .slice(0, options?.maxCount),
+    };
+    async function* names() {
+      yield* new Set(streamAfterStream.map((e) => e.streamName));
+    }
+    let pauses = 0;
+    const paged = await verifyStreams(reader, names(), 2, async () => void pauses++);
+    expect(paged.firstBreak).toMatchObject({ streamName: "session-c", revision: 2n });
+    expect(paged.events).toBe(log.length);
+    expect(pauses).toBeGreaterThan(log.length / 2);
   });
 
   it("does not take a stream's first event to follow another stream's last one", async () => {

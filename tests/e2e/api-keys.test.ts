@@ -216,8 +216,8 @@ describe("a key works as a bearer token within its scopes (§0 API keys)", () =>
     ).createTeam.id as string;
     const users = ok(await test.gql(`{ users(first: 100) { nodes { id email } } }`, {}, secret)).users.nodes as { id: string }[];
     expect(users.map((user) => user.id)).toEqual(expect.arrayContaining([org.userId, learner.userId]));
-    const teams = ok(await test.gql(`{ teams { nodes { id name members { id } } } }`, {}, secret)).teams.nodes;
-    expect(teams).toContainEqual({ id: team, name: "Sales", members: [{ id: learner.userId }] });
+    const teams = ok(await test.gql(`{ teams { nodes { id name members { nodes { id } } } } }`, {}, secret)).teams.nodes;
+    expect(teams).toContainEqual({ id: team, name: "Sales", members: { nodes: [{ id: learner.userId }] } });
     expect(refused(await test.gql(SESSIONS, {}, secret)).code).toBe("FORBIDDEN");
     // Reading people is not writing them.
     const write = refused(

@@ -8,14 +8,15 @@
  * - `sessionAsOf`: after a session's life, every revision and every instant between steps gives
  *   exactly what the API answered at that moment; before creation or in another organization it
  *   is NOT_FOUND;
- * - `verifyEventHistory`: intact on a normal history; after editing one event's data in the SQLite
- *   event store file, the chain breaks at the next event of that stream (and only for that
- *   organization).
+ * - `verifyEventHistory`: intact on a normal history, reading only the caller's organization's
+ *   streams, one call at a time per caller; after editing one event's data in the SQLite event
+ *   store file, the chain breaks at the next event of that stream (and only for that organization).
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { HashChainVerifier } from "../../src/domain/audit/history.js";
 import { hashEvent } from "../../src/domain/shared/event-metadata.js";
 import type { RecordedEvent } from "../../src/domain/shared/event-store.js";
 import { DAY, HOUR, MINUTE } from "../support/test-clock.js";
@@ -637,6 +638,44 @@ describe("verifyEventHistory (N3): every stream's hash chain", () => {
     const resultB = ok(await test.gql(VERIFY, {}, auditorB.token)).verifyEventHistory;
     expect(resultB.intact).toBe(true);
     expect(resultB.eventsChecked).toBe((await allHistory(auditorB.token)).length);
+  });
+
+  it("reads only the caller's organization's streams from the store, never the whole log", async () => {
+    const readAll = vi.spyOn(test.app.store, "readAll");
+    const readStream = vi.spyOn(test.app.store, "readStream");
+    const checked = vi.spyOn(HashChainVerifier.prototype, "check");
+    try {
+      const result = ok(await test.gql(VERIFY, {}, auditorB.token)).verifyEventHistory;
+      expect(result.intact).toBe(true);
+      // The background readers (subscriptions, health) find nothing new: any event read from $all was the verification's.
+      const readFromAll = (await Promise.all(readAll.mock.results.map((call) => call.value))).flat();
+      expect(readFromAll).toEqual([]);
+      const tenants = new Set(checked.mock.calls.map(([event]) => event.metadata.tenantId));
+      expect([...tenants]).toEqual([orgB.organizationId]);
+      expect(checked).toHaveBeenCalledTimes(result.eventsChecked);
+      expect(readStream.mock.calls.length).toBeGreaterThanOrEqual(result.streamsChecked);
+      // Far fewer events than the store holds (organization A's history is much longer).
+      expect(result.eventsChecked).toBeLessThan((await allHistory(auditor.token)).length);
+    } finally {
+      readAll.mockRestore();
+      readStream.mockRestore();
+      checked.mockRestore();
+    }
+  });
+
+  it("one verification at a time per caller: a second call while one runs is TOO_MANY_VERIFICATIONS; others go on", async () => {
+    const [first, second, elsewhere] = await Promise.all([
+      test.gql(VERIFY, {}, auditor.token),
+      test.gql(VERIFY, {}, auditor.token),
+      test.gql(VERIFY, {}, auditorB.token),
+    ]);
+    const outcomes = [first, second].map((result) => (result.errors ? refused(result).code : "intact"));
+    expect(outcomes.sort()).toEqual(["TOO_MANY_VERIFICATIONS", "intact"]);
+    const refusal = refused([first, second].find((result) => result.errors)!);
+    expect(refusal.extensions).toEqual({ code: "TOO_MANY_VERIFICATIONS", limit: 1 });
+    expect(ok(elsewhere).verifyEventHistory.intact).toBe(true);
+    // Once answered, the caller's slot is free again.
+    expect(ok(await test.gql(VERIFY, {}, auditor.token)).verifyEventHistory.intact).toBe(true);
   });
 
   it("after one event's data is edited in the SQLite event store file, reports the next event of that stream", async () => {

@@ -45,7 +45,7 @@ async function expectIdempotent(
 describe("idempotency keys on every mutation", () => {
   it("createTeam: a retry answers the same team, with its members added once", async () => {
     const member = await addMember(test, admin.token, ["LEARNER"]);
-    const CREATE = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id name members { id } } }`;
+    const CREATE = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id name members { nodes { id } } } }`;
     const { first, again } = await expectIdempotent(
       CREATE,
       "createTeam",
@@ -54,7 +54,7 @@ describe("idempotency keys on every mutation", () => {
       "team-1",
     );
     expect(again).toEqual(first);
-    expect(first.members).toEqual([{ id: member.userId }]);
+    expect(first.members.nodes).toEqual([{ id: member.userId }]);
     const teams = ok(await test.gql(`{ teams(search: "shift") { nodes { id } } }`, {}, admin.token)).teams.nodes;
     expect(teams).toEqual([{ id: first.id }]);
     // Without a key, each request creates a team.

@@ -49,7 +49,7 @@ const API_KEYS = `{ apiKeys { id name scopes revokedAt } }`;
 const CREATE_TEAM = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id name } }`;
 const RENAME_TEAM = `mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id name } }`;
 const ADD_MEMBER = `mutation ($input: TeamMemberInput!) { addTeamMember(input: $input) { id memberCount } }`;
-const TEAMS = `{ teams(first: 100) { totalCount nodes { id name memberCount members { id } } } }`;
+const TEAMS = `{ teams(first: 100) { totalCount nodes { id name memberCount members { nodes { id } } } } }`;
 const USER = `query ($id: ID!) { user(id: $id) { id email displayName roles country status hasPassword isMember } }`;
 
 /** The single error of a refused call: its code, its field when given, a readable message, no stack trace. */

@@ -518,7 +518,7 @@ describe("§0 what each role reads about people", () => {
   it("an AUDITOR reads users, teams and API keys, and every change it tries is FORBIDDEN", async () => {
     ok(await test.gql(USERS, { first: 5 }, auditor.token));
     ok(await test.gql(USER, { id: admin.userId }, auditor.token));
-    ok(await test.gql(`{ teams(first: 5) { totalCount nodes { id members { id } } } }`, {}, auditor.token));
+    ok(await test.gql(`{ teams(first: 5) { totalCount nodes { id members { nodes { id } } } } }`, {}, auditor.token));
     ok(await test.gql(`{ apiKeys { id name } }`, {}, auditor.token));
     ok(await test.gql(`{ organization { id settings { timezone } } }`, {}, auditor.token));
 

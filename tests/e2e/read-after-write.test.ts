@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReadySession } from "../support/session-setup.js";
-import { addMember, createOrganization, type Member, ok, startTestServer, type TestServer } from "../support/test-server.js";
+import { addMember, createOrganization, type Member, ok, refused, startTestServer, type TestServer } from "../support/test-server.js";
 
 const PLAN = `mutation ($input: ChangeSessionStatusInput!) { planSession(input: $input) { id status } }`;
 const REGISTER = `mutation ($input: RegisterForSessionInput!) { registerForSession(input: $input) {
@@ -47,6 +47,19 @@ describe("when the read models lag behind a recorded write", () => {
     expect(canceled.cancelRegistration).toMatchObject({ id: seat.id, status: "CANCELED", cancellationReason: "BY_PARTICIPANT", cancellationComment: "Cannot come" });
     const events = await test.app.store.readStream(`session-${sessionId}`);
     expect(events.slice(-2).map((event) => event.type)).toEqual(["RegistrationCanceled", "ParticipantPromotedFromWaitlist"]);
+  });
+
+  it("a team mutation answers the team it decided, its members paginated as the read model would", async () => {
+    const CREATE_TEAM = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) {
+      id memberCount members(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }`;
+    const team = ok(await test.gql(CREATE_TEAM, { input: { name: "Formed while lagging", memberIds: [first.userId, second.userId] } }, admin.token))
+      .createTeam;
+    // users is ordered by name too.
+    const members = ok(await test.gql(`{ users(first: 100) { nodes { id } } }`, {}, admin.token)).users.nodes.map((user: { id: string }) => user.id);
+    const firstByName = members.find((id: string) => id === first.userId || id === second.userId);
+    expect(team).toMatchObject({ memberCount: 2, members: { totalCount: 2, pageInfo: { hasNextPage: true }, nodes: [{ id: firstByName }] } });
+    // The read model does not know the team yet.
+    expect(refused(await test.gql(`query ($id: ID!) { team(id: $id) { id } }`, { id: team.id }, admin.token)).code).toBe("NOT_FOUND");
   });
 
   it("a session mutation answers the session it decided", async () => {

@@ -21,13 +21,13 @@ const staff: Record<string, Member> = {};
 
 const STAFF_ROLES = ["MANAGER", "TRAINER", "HOST", "EMPLOYEE", "AUDITOR"];
 const TRAINER_THROUGH_SESSION = `query ($id: ID!) {
-  session(id: $id) { id name trainer { id displayName email roles status country isMember createdAt teams { id name members { id email roles } } } }
+  session(id: $id) { id name trainer { id displayName email roles status country isMember createdAt teams { nodes { id name members { nodes { id email roles } } } } } }
 }`;
-const MY_TEAMS = `{ me { id email roles teams { id name memberCount members { id displayName email roles } } } }`;
+const MY_TEAMS = `{ me { id email roles teams { nodes { id name memberCount members { nodes { id displayName email roles } } } } } }`;
 const PARTICIPANTS = `query ($id: ID!) {
   session(id: $id) { id participants { totalCount nodes { id user { id displayName email roles status country } } } }
 }`;
-const TEAM_MEMBERS = `query ($id: ID!) { team(id: $id) { id members { id email roles } } }`;
+const TEAM_MEMBERS = `query ($id: ID!) { team(id: $id) { id members { nodes { id email roles } } } }`;
 const USER_REGISTERED = `{ eventHistory(filter: { types: ["UserRegistered"] }, first: 100) { nodes { type data } } }`;
 
 async function createKey(scopes: string[]): Promise<string> {
@@ -107,9 +107,9 @@ describe("relations respect the same rights as root queries", () => {
       id: learner.userId,
       email: learner.email,
       roles: ["LEARNER"],
-      teams: [{ id: teamId, name: "Cohort", memberCount: 3, members: null }],
+      teams: { nodes: [{ id: teamId, name: "Cohort", memberCount: 3, members: null }] },
     });
-    expect(errorsOf(result)).toEqual([{ code: "FORBIDDEN", path: ["me", "teams", 0, "members"] }]);
+    expect(errorsOf(result)).toEqual([{ code: "FORBIDDEN", path: ["me", "teams", "nodes", 0, "members"] }]);
     const text = JSON.stringify(result);
     for (const email of [trainer.email, fellow.email]) expect(text).not.toContain(email);
   });
@@ -141,7 +141,7 @@ describe("relations respect the same rights as root queries", () => {
     for (const [role, member] of [["ADMIN", { token: admin.token }], ...Object.entries(staff)] as const) {
       const session = ok(await test.gql(TRAINER_THROUGH_SESSION, { id: sessionId }, member.token)).session;
       expect(session.trainer, role).toMatchObject({ id: trainer.userId, email: trainer.email, roles: ["TRAINER"], status: "ACTIVE", country: "BE" });
-      const members = session.trainer.teams.find((team: { id: string }) => team.id === teamId).members as { email: string }[];
+      const members = session.trainer.teams.nodes.find((team: { id: string }) => team.id === teamId).members.nodes as { email: string }[];
       expect(members.map((m) => m.email).sort(), role).toEqual([trainer.email, learner.email, fellow.email].sort());
       const participants = ok(await test.gql(PARTICIPANTS, { id: sessionId }, member.token)).session.participants.nodes;
       expect(participants.map((node: { user: { email: string } }) => node.user.email), role).toEqual([learner.email, fellow.email]);
@@ -150,23 +150,24 @@ describe("relations respect the same rights as root queries", () => {
 
   it("the person themself sees all of their own details through any relation (their registration's user, a sign-in's answer)", async () => {
     const mine = ok(
-      await test.gql(`query ($id: ID!) { session(id: $id) { myRegistration { user { id email roles status teams { id } } } } }`, { id: sessionId }, learner.token),
+      await test.gql(`query ($id: ID!) { session(id: $id) { myRegistration { user { id email roles status teams { nodes { id } } } } } }`, { id: sessionId }, learner.token),
     ).session.myRegistration.user;
-    expect(mine).toEqual({ id: learner.userId, email: learner.email, roles: ["LEARNER"], status: "ACTIVE", teams: [{ id: teamId }] });
+    expect(mine).toEqual({ id: learner.userId, email: learner.email, roles: ["LEARNER"], status: "ACTIVE", teams: { nodes: [{ id: teamId }] } });
     const signedIn = ok(
-      await test.gql(`mutation ($input: SignInInput!) { signIn(input: $input) { user { id email roles status teams { id } } } }`, {
+      await test.gql(`mutation ($input: SignInInput!) { signIn(input: $input) { user { id email roles status teams { nodes { id } } } } }`, {
         input: { email: fellow.email, password: fellow.password, organizationId: admin.organizationId },
       }),
     ).signIn.user;
-    expect(signedIn).toEqual({ id: fellow.userId, email: fellow.email, roles: ["LEARNER"], status: "ACTIVE", teams: [] });
+    // Their teams too, although the answer comes before they act as anyone.
+    expect(signedIn).toEqual({ id: fellow.userId, email: fellow.email, roles: ["LEARNER"], status: "ACTIVE", teams: { nodes: [{ id: teamId }] } });
   });
 
   it("API keys: people:read reads people everywhere; every other single scope sees no one's e-mail or team members", async () => {
     const team = ok(await test.gql(TEAM_MEMBERS, { id: teamId }, keys.PEOPLE_READ)).team;
-    expect(team.members.map((m: { email: string }) => m.email).sort()).toEqual([trainer.email, learner.email, fellow.email].sort());
+    expect(team.members.nodes.map((m: { email: string }) => m.email).sort()).toEqual([trainer.email, learner.email, fellow.email].sort());
     // people:write manages people but does not read them: its answers show ids and names only.
     const renamed = await test.gql(
-      `mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id name members { id email } } }`,
+      `mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { id name members { nodes { id email } } } }`,
       { input: { teamId, name: "Cohort B" } },
       keys.PEOPLE_WRITE,
     );

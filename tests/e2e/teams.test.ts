@@ -20,7 +20,7 @@ import {
 
 type Org = Awaited<ReturnType<typeof createOrganization>>;
 
-const TEAM_FIELDS = "id name memberCount members { id displayName } createdAt";
+const TEAM_FIELDS = "id name memberCount members { totalCount nodes { id displayName } } createdAt";
 const CREATE_TEAM = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { ${TEAM_FIELDS} } }`;
 const RENAME_TEAM = `mutation ($input: RenameTeamInput!) { renameTeam(input: $input) { ${TEAM_FIELDS} } }`;
 const ADD_MEMBER = `mutation ($input: TeamMemberInput!) { addTeamMember(input: $input) { ${TEAM_FIELDS} } }`;
@@ -34,7 +34,7 @@ const TEAMS = `query ($search: String, $first: Int!, $after: String) {
     nodes { id name memberCount }
   }
 }`;
-const CREATE_USER = `mutation ($input: CreateUserInput!) { createUser(input: $input) { id displayName teams { id name } } }`;
+const CREATE_USER = `mutation ($input: CreateUserInput!) { createUser(input: $input) { id displayName teams { nodes { id name } } } }`;
 
 let test: TestServer;
 let admin: Org;
@@ -64,10 +64,13 @@ describe("§0 managing teams", () => {
     const adam = await newUser("Adam Abel");
     const team = await createTeam("Sales Brussels", [zoe, adam, zoe]);
     expect(team).toMatchObject({ name: "Sales Brussels", memberCount: 2 });
-    expect(team.members).toEqual([
-      { id: adam, displayName: "Adam Abel" },
-      { id: zoe, displayName: "Zoe Zimmer" },
-    ]);
+    expect(team.members).toEqual({
+      totalCount: 2,
+      nodes: [
+        { id: adam, displayName: "Adam Abel" },
+        { id: zoe, displayName: "Zoe Zimmer" },
+      ],
+    });
     expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team).toEqual(team);
   });
 
@@ -91,10 +94,10 @@ describe("§0 managing teams", () => {
     expect(added.memberCount).toBe(1);
     const again = ok(await test.gql(ADD_MEMBER, { input: { teamId: team.id, userId: user } }, admin.token)).addTeamMember;
     expect(again.memberCount).toBe(1);
-    expect(again.members).toEqual([{ id: user, displayName: "Member Once" }]);
+    expect(again.members.nodes).toEqual([{ id: user, displayName: "Member Once" }]);
 
     const removed = ok(await test.gql(REMOVE_MEMBER, { input: { teamId: team.id, userId: user } }, admin.token)).removeTeamMember;
-    expect(removed).toMatchObject({ memberCount: 0, members: [] });
+    expect(removed).toMatchObject({ memberCount: 0, members: { totalCount: 0, nodes: [] } });
     const removedAgain = ok(await test.gql(REMOVE_MEMBER, { input: { teamId: team.id, userId: user } }, admin.token));
     expect(removedAgain.removeTeamMember.memberCount).toBe(0);
   });
@@ -191,7 +194,7 @@ describe("§0 managing teams", () => {
     expect(ok(await test.gql(TEAM, { id: theirTeam.id }, other.token)).team).toMatchObject({
       name: "Their team",
       memberCount: 1,
-      members: [{ id: theirUser }],
+      members: { nodes: [{ id: theirUser }] },
     });
   });
 
@@ -211,7 +214,7 @@ describe("§0 managing teams", () => {
     expect(ok(await test.gql(TEAM, { id: team.id }, admin.token)).team).toMatchObject({
       name: "Off limits",
       memberCount: 1,
-      members: [{ id: learner.userId }],
+      members: { nodes: [{ id: learner.userId }] },
     });
   });
 });
@@ -271,28 +274,78 @@ describe("§0 team queries", () => {
     const userId = signedIn.user.id;
     ok(await test.gql(ADD_MEMBER, { input: { teamId: teamIds.Ops, userId } }, org.token));
 
-    const me = ok(await test.gql(`{ me { id teams { id name } } }`, {}, signedIn.token)).me;
-    expect(me.teams.map((t: { name: string }) => t.name).sort()).toEqual(["Echo", "Ops", "alpha crew"]);
-    expect(me.teams.find((t: { name: string }) => t.name === "Ops").id).toBe(teamIds.Ops);
+    const me = ok(await test.gql(`{ me { id teams { nodes { id name } } } }`, {}, signedIn.token)).me;
+    // By name, whatever the case.
+    expect(me.teams.nodes.map((t: { name: string }) => t.name)).toEqual(["alpha crew", "Echo", "Ops"]);
+    expect(me.teams.nodes.find((t: { name: string }) => t.name === "Ops").id).toBe(teamIds.Ops);
 
     const listed = ok(
-      await test.gql(`{ users(first: 100) { nodes { id teams { name } } } }`, {}, org.token),
-    ).users.nodes as { id: string; teams: { name: string }[] }[];
-    expect(listed.find((u) => u.id === userId)!.teams.map((t) => t.name).sort()).toEqual(["Echo", "Ops", "alpha crew"]);
-    expect(listed.find((u) => u.id === org.userId)!.teams).toEqual([]);
+      await test.gql(`{ users(first: 100) { nodes { id teams { totalCount nodes { name } } } } }`, {}, org.token),
+    ).users.nodes as { id: string; teams: { totalCount: number; nodes: { name: string }[] } }[];
+    expect(listed.find((u) => u.id === userId)!.teams).toEqual({
+      totalCount: 3,
+      nodes: [{ name: "alpha crew" }, { name: "Echo" }, { name: "Ops" }],
+    });
+    expect(listed.find((u) => u.id === org.userId)!.teams).toEqual({ totalCount: 0, nodes: [] });
 
     ok(await test.gql(REMOVE_MEMBER, { input: { teamId: teamIds.Echo, userId } }, org.token));
-    expect(ok(await test.gql(`{ me { teams { name } } }`, {}, signedIn.token)).me.teams.map((t: { name: string }) => t.name).sort()).toEqual([
-      "Ops",
-      "alpha crew",
+    expect(ok(await test.gql(`{ me { teams { nodes { name } } } }`, {}, signedIn.token)).me.teams.nodes).toEqual([
+      { name: "alpha crew" },
+      { name: "Ops" },
     ]);
     // The team's members and users(filter: { teamId }) agree.
-    const members = ok(await test.gql(TEAM, { id: teamIds.Ops }, org.token)).team.members.map((m: { id: string }) => m.id);
+    const members = ok(await test.gql(TEAM, { id: teamIds.Ops }, org.token)).team.members.nodes.map((m: { id: string }) => m.id);
     const filtered = ok(
       await test.gql(`query ($teamId: ID!) { users(first: 100, filter: { teamId: $teamId }) { nodes { id } } }`, { teamId: teamIds.Ops }, org.token),
     ).users.nodes.map((u: { id: string }) => u.id);
     expect(members).toEqual([userId]);
     expect(filtered).toEqual(members);
+  });
+});
+
+describe("§0 list relations are paginated", () => {
+  const MEMBERS = `query ($id: ID!, $first: Int!, $after: String) {
+    team(id: $id) { memberCount members(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { displayName } } }
+  }`;
+  const USER_TEAMS = `query ($id: ID!, $first: Int!, $after: String) {
+    user(id: $id) { teams(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } }
+  }`;
+
+  it("Team.members pages by name with first/after; the pages join up to the whole team", async () => {
+    const names = ["Eve Paged", "bob Paged", "Dan Paged", "alice Paged", "Carl Paged"];
+    const team = await createTeam("Paged members", await Promise.all(names.map((name) => newUser(name))));
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pageNumber = 1; ; pageNumber++) {
+      const members: any = ok(await test.gql(MEMBERS, { id: team.id, first: 2, after }, admin.token)).team.members;
+      expect(members.totalCount).toBe(5);
+      expect(members.nodes.length).toBeLessThanOrEqual(2);
+      seen.push(...members.nodes.map((node: { displayName: string }) => node.displayName));
+      if (!members.pageInfo.hasNextPage) break;
+      after = members.pageInfo.endCursor;
+      expect(pageNumber).toBeLessThan(3);
+    }
+    expect(seen).toEqual(["alice Paged", "bob Paged", "Carl Paged", "Dan Paged", "Eve Paged"]);
+  });
+
+  it("User.teams pages by name with first/after", async () => {
+    const user = await newUser("Many Teams");
+    for (const name of ["T3 paged", "t1 paged", "T2 paged"]) await createTeam(name, [user]);
+    const firstPage = ok(await test.gql(USER_TEAMS, { id: user, first: 2 }, admin.token)).user.teams;
+    expect(firstPage).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true }, nodes: [{ name: "t1 paged" }, { name: "T2 paged" }] });
+    const secondPage = ok(await test.gql(USER_TEAMS, { id: user, first: 2, after: firstPage.pageInfo.endCursor }, admin.token)).user.teams;
+    expect(secondPage).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: false }, nodes: [{ name: "T3 paged" }] });
+  });
+
+  it("a page is 1 to 100 entries and a cursor of another list is refused: BAD_USER_INPUT", async () => {
+    const team = await createTeam("Bounded");
+    for (const first of [0, 101]) {
+      const refusal = refused(await test.gql(MEMBERS, { id: team.id, first }, admin.token));
+      expect(refusal).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "first" } });
+    }
+    const sessionCursor = Buffer.from(JSON.stringify(["STARTS_AT", "x", "y"])).toString("base64url");
+    expect(refused(await test.gql(MEMBERS, { id: team.id, first: 2, after: sessionCursor }, admin.token)).extensions.field).toBe("after");
+    expect(refused(await test.gql(USER_TEAMS, { id: admin.userId, first: 2, after: "garbage" }, admin.token)).extensions.field).toBe("after");
   });
 });
 

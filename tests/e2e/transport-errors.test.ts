@@ -11,10 +11,9 @@ import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createOrganization, type TestServer, startTestServer } from "../support/test-server.js";
+import { overWs, type WsOutcome } from "../support/ws-operation.js";
 
 type Answer = { status: number; contentType: string | null; text: string; body: any };
-type WsOutcome = { data?: unknown; errors: { message: string; extensions?: Record<string, any> }[] };
-
 async function post(test: TestServer, body: string, headers: Record<string, string> = {}, path = "/graphql"): Promise<Answer> {
   return answer(
     await fetch(test.url.replace(/\/graphql$/, path), { method: "POST", headers: { "content-type": "application/json", ...headers }, body }),
@@ -40,25 +39,6 @@ function expectJsonError(result: Answer, status: number, code: string): string {
   expect(result.text).not.toMatch(/<html|stack|node_modules|\bat \w+ \(|\/src\/|\.ts:\d/i);
   expect(result.text).not.toContain(process.cwd());
   return result.body.errors[0].message;
-}
-
-function overWs(
-  client: Client,
-  query: string,
-  variables?: Record<string, unknown>,
-  extensions?: Record<string, unknown>,
-): Promise<WsOutcome> {
-  return new Promise((resolve, reject) => {
-    let outcome: WsOutcome = { errors: [] };
-    client.subscribe(
-      { query, ...(variables ? { variables } : {}), ...(extensions ? { extensions } : {}) },
-      {
-        next: (result) => void (outcome = { data: result.data, errors: (result.errors ?? []) as WsOutcome["errors"] }),
-        error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
-        complete: () => resolve(outcome),
-      },
-    );
-  });
 }
 
 /** Opens a raw graphql-transport-ws socket, sends `message` before anything else, and reports how it closed. */

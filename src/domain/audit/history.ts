@@ -1,7 +1,7 @@
 import type { Decider } from "../shared/decider.js";
 import type { DomainEvent } from "../shared/event-codec.js";
 import { hashEvent } from "../shared/event-metadata.js";
-import type { RecordedEvent } from "../shared/event-store.js";
+import type { EventStore, RecordedEvent } from "../shared/event-store.js";
 
 /** Up to which point history is replayed: a past instant, a stream revision, or both. */
 export interface AsOf {
@@ -46,12 +46,14 @@ export interface ChainBreak {
 }
 
 /**
- * Walks events in log order and checks each stream's hash chain: every event's metadata holds
- * the hash of the event before it in its stream. Feed it batches; `firstBreak` is the first event
- * whose recorded predecessor hash does not match (its predecessor, or it, was altered or removed).
+ * Checks each stream's hash chain: every event's metadata holds the hash of the event before it
+ * in its stream. Feed it each stream's events in order (streams one after another or interleaved);
+ * `firstBreak` is, of each stream's first break, the one earliest in the log: an event whose
+ * recorded predecessor hash does not match (its predecessor, or it, was altered or removed).
  */
 export class HashChainVerifier {
   private readonly lastHash = new Map<string, { revision: bigint; hash: string }>();
+  private readonly brokenStreams = new Set<string>();
   events = 0;
   firstBreak: ChainBreak | null = null;
 
@@ -65,7 +67,10 @@ export class HashChainVerifier {
     const recorded = (event.metadata.previousEventHash as string | null | undefined) ?? null;
     const expected = previous?.hash ?? null;
     const inSequence = previous === null ? event.revision === 0n : event.revision === previous.revision + 1n;
-    if (!this.firstBreak && (recorded !== expected || !inSequence)) {
+    // A stream's first break (as fed) competes with other streams' by position in the log.
+    const broken = (recorded !== expected || !inSequence) && !this.brokenStreams.has(event.streamName);
+    if (broken) this.brokenStreams.add(event.streamName);
+    if (broken && (!this.firstBreak || event.position < this.firstBreak.position)) {
       this.firstBreak = {
         streamName: event.streamName,
         revision: event.revision,
@@ -77,4 +82,27 @@ export class HashChainVerifier {
     }
     this.lastHash.set(event.streamName, { revision: event.revision, hash: hashEvent(event) });
   }
+}
+
+/**
+ * Verifies the hash chains of the streams named, read from the event store itself a page at a
+ * time; `pause` lets other work run between pages (a long history must not stall the server).
+ */
+export async function verifyStreams(
+  store: Pick<EventStore, "readStream">,
+  streamNames: AsyncIterable<string>,
+  pageSize: number,
+  pause: () => Promise<unknown>,
+): Promise<HashChainVerifier> {
+  const verifier = new HashChainVerifier();
+  for await (const streamName of streamNames) {
+    for (let fromRevision = 0n; ; ) {
+      const page = await store.readStream(streamName, { fromRevision, maxCount: pageSize });
+      for (const event of page) verifier.check(event);
+      await pause();
+      if (page.length < pageSize) break;
+      fromRevision = page[page.length - 1]!.revision + 1n;
+    }
+  }
+  return verifier;
 }

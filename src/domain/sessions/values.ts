@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   countryCodeSchema,
   currencyCodeSchema,
+  emailSchema,
   idSchema,
   instantSchema,
   languageSchema,
@@ -112,9 +113,9 @@ export const sessionAudienceSchema = z.discriminatedUnion("mode", [
     }),
   z.object({
     mode: z.literal("PRIVATE"),
-    targetTeamIds: z.array(idSchema).max(1000),
-    targetUserIds: z.array(idSchema).max(10000),
-    invitedEmails: z.array(z.string().trim().toLowerCase().pipe(z.email("must be an e-mail address"))).max(10000),
+    targetTeamIds: z.array(idSchema).max(1000, "must have at most 1000 entries"),
+    targetUserIds: z.array(idSchema).max(1000, "must have at most 1000 entries"),
+    invitedEmails: z.array(emailSchema).max(1000, "must have at most 1000 entries"),
   }),
 ]);
 export type SessionAudience = z.output<typeof sessionAudienceSchema>;

@@ -83,4 +83,10 @@ export const minorUnitsSchema = z
   .min(0, "must not be negative")
   .max(Number.MAX_SAFE_INTEGER);
 
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("must be an e-mail address"));
+/** At most 254 characters (RFC 5321's longest path), checked before the format. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254, "must be at most 254 characters")
+  .toLowerCase()
+  .pipe(z.email("must be an e-mail address"));

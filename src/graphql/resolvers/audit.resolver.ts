@@ -1,13 +1,16 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { DateTimeResolver } from "graphql-scalars";
 import { JSONObjectResolver } from "graphql-scalars";
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { actorIdOf } from "../../domain/access/actor.js";
 import { mayCall } from "../../domain/access/authorization.js";
-import { HashChainVerifier, stateAsOf } from "../../domain/audit/history.js";
+import { type HashChainVerifier, stateAsOf, verifyStreams } from "../../domain/audit/history.js";
 import { sessionDecider } from "../../domain/sessions/decider.js";
 import { sessionStreamName } from "../../domain/sessions/events.js";
 import { rosterCounts } from "../../domain/sessions/registrations.js";
 import { ValidationError } from "../../domain/shared/errors.js";
 import { idSchema, parseOrThrow } from "../../domain/shared/validation.js";
+import { verificationSlotsOf } from "../call-slots.js";
 import { authorize, type GraphQLContext } from "../context.js";
 import { notFound } from "../errors.js";
 import { EventHistoryFilter } from "../inputs/audit.input.js";
@@ -112,17 +115,17 @@ export class AuditResolver {
   }
 
   @Query(() => EventHistoryVerification, {
-    description: "Checks every stream's hash chain in your organization's history, in the event store itself",
+    description:
+      "Checks the hash chain of every stream of your organization (as the read models know them), reading each from the event store itself. One call at a time per caller (TOO_MANY_VERIFICATIONS)",
   })
   async verifyEventHistory(@Ctx() context: GraphQLContext): Promise<EventHistoryVerification> {
     const actor = authorize(context, "verifyEventHistory");
-    const verifier = new HashChainVerifier();
-    let after: bigint | undefined;
-    for (;;) {
-      const batch = await context.app.store.readAll({ after, maxCount: VERIFY_BATCH });
-      for (const event of batch) if (event.metadata.tenantId === actor.organizationId) verifier.check(event);
-      if (batch.length < VERIFY_BATCH) break;
-      after = batch[batch.length - 1]!.position;
+    const release = verificationSlotsOf(context.app).acquire(actorIdOf(actor));
+    let verifier: HashChainVerifier;
+    try {
+      verifier = await verifyStreams(context.app.store, streamsOf(context, actor.organizationId), VERIFY_BATCH, nextTurn);
+    } finally {
+      release();
     }
     const found = verifier.firstBreak;
     return {
@@ -135,5 +138,15 @@ export class AuditResolver {
         position: found.position.toString(),
       },
     };
+  }
+}
+
+/** The organization's stream names, a page of the read model at a time. */
+async function* streamsOf(context: GraphQLContext, organizationId: string): AsyncIterable<string> {
+  for (let after: string | null = null; ; ) {
+    const names = context.app.eventLogQueries.streamNames(organizationId, after, VERIFY_BATCH);
+    yield* names;
+    if (names.length < VERIFY_BATCH) return;
+    after = names[names.length - 1]!;
   }
 }

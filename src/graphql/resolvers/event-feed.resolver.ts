@@ -6,7 +6,7 @@ import { redactedJson } from "../../domain/audit/redact.js";
 import { eventPositionSchema, parseOrThrow } from "../../domain/shared/validation.js";
 import type { EventFilter, EventSubscription, RecordedEvent } from "../../domain/shared/event-store.js";
 import type { GraphQLContext } from "../context.js";
-import { replaySlotsOf } from "../replay-slots.js";
+import { replaySlotsOf } from "../call-slots.js";
 import { AuditEvent } from "../types/audit.type.js";
 import { SubscriberCheck } from "./subscriber-check.js";
 

@@ -19,8 +19,8 @@ import {
 } from "../inputs/people.input.js";
 import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
 import { Role, UserStatus } from "../types/enums.js";
-import { UserConnection } from "../types/people-connection.type.js";
-import { Team, toTeamView } from "../types/team.type.js";
+import { TeamConnection, UserConnection } from "../types/people-connection.type.js";
+import { toTeamView } from "../types/team.type.js";
 import { OWN_ACCOUNT, USER_DETAILS as DETAILS, toUserView, userViewOf, User } from "../types/user.type.js";
 
 @Resolver(() => User)
@@ -64,16 +64,23 @@ export class PeopleResolver {
     return toConnection(page, after, toUserView);
   }
 
-  @FieldResolver(() => [Team], {
+  @FieldResolver(() => TeamConnection, {
     nullable: true,
     description:
-      "Teams (learner groups) the user belongs to. Staff, the person themself and API keys with people:read; FORBIDDEN (null) for everyone else",
+      "Teams (learner groups) the user belongs to, by name (first pages batched across users). Staff, the person themself and API keys with people:read; FORBIDDEN (null) for everyone else",
   })
-  async teams(@Root() user: User, @Ctx() context: GraphQLContext): Promise<Team[]> {
-    if (!isOwnAccount(user)) authorize(context, "User.teams", { userId: user.id });
-    const teamIds = await context.loaders.teamIdsByUserId.load(user.id);
-    const teams = await context.loaders.teamById.loadMany(teamIds);
-    return teams.flatMap((team) => (team && !(team instanceof Error) ? [toTeamView(team)] : []));
+  async teams(
+    @Root() user: User,
+    @Ctx() context: GraphQLContext,
+    @Args(() => ListPage) pageArgs: PageRequest,
+  ): Promise<TeamConnection> {
+    const { organizationId } = isOwnAccount(user) ? user : authorize(context, "User.teams", { userId: user.id });
+    const { first, after } = pageOf(pageArgs, ListPage);
+    const page = after
+      ? context.app.teamQueries.list(organizationId, { memberId: user.id }, first, after)
+      : await context.loaders.firstTeamPage.load({ parentId: user.id, args: { organizationId, first } });
+    for (const record of page.records) context.loaders.teamById.prime(record.id, record);
+    return toConnection(page, after, toTeamView);
   }
 
   @FieldResolver(() => String, { nullable: true, description: `Unique in the organization, lower-cased. ${DETAILS}` })

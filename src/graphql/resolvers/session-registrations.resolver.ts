@@ -73,6 +73,6 @@ async function roster(
   // First pages are loaded together for every session of the page that asks for them.
   const page = after
     ? context.app.registrationQueries.roster(session.id, which, { attended }, first, after)
-    : await context.loaders.firstRosterPage.load({ sessionId: session.id, roster: which, attended, first });
+    : await context.loaders.firstRosterPage.load({ parentId: session.id, args: { roster: which, attended: attended ?? null, first } });
   return toConnection(page, after, toRegistrationView);
 }

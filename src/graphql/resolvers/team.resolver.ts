@@ -5,9 +5,9 @@ import { authorize, commandContext, requireActor, type GraphQLContext } from "..
 import { notFound } from "../errors.js";
 import { createdId } from "../idempotency-keys.js";
 import { CreateTeamInput, RenameTeamInput, TeamMemberInput } from "../inputs/people.input.js";
-import { ListPage, type PageRequest, pageOf, toConnection } from "../types/connection.js";
-import { TeamConnection } from "../types/people-connection.type.js";
-import { toUserView, User } from "../types/user.type.js";
+import { ListPage, type PageRequest, pageInMemory, pageOf, toConnection } from "../types/connection.js";
+import { TeamConnection, UserConnection } from "../types/people-connection.type.js";
+import { toUserView } from "../types/user.type.js";
 import { Team, teamViewOf, toTeamView } from "../types/team.type.js";
 
 @Resolver(() => Team)
@@ -28,23 +28,33 @@ export class TeamResolver {
   ): TeamConnection {
     const actor = authorize(context, "teams");
     const { first, after } = pageOf(pageArgs, ListPage);
-    const page = context.app.teamQueries.list(actor.organizationId, search ?? undefined, first, after ?? undefined);
+    const page = context.app.teamQueries.list(actor.organizationId, { search: search ?? undefined }, first, after ?? undefined);
     for (const record of page.records) context.loaders.teamById.prime(record.id, record);
     return toConnection(page, after, toTeamView);
   }
 
-  @FieldResolver(() => [User], {
+  @FieldResolver(() => UserConnection, {
     nullable: true,
     description:
-      "The team's members by name (batched across teams; paginate with users(filter: { teamId })). Staff and API keys with people:read; FORBIDDEN (null) for everyone else, a member of the team included",
+      "The team's members by name (first pages batched across teams). Staff and API keys with people:read; FORBIDDEN (null) for everyone else, a member of the team included",
   })
-  async members(@Root() team: Team, @Ctx() context: GraphQLContext): Promise<User[]> {
-    authorize(context, "Team.members");
-    const memberIds = await context.loaders.memberIdsByTeamId.load(team.id);
-    const users = await context.loaders.userById.loadMany(memberIds);
-    return users
-      .flatMap((user) => (user && !(user instanceof Error) ? [toUserView(user)] : []))
-      .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+  async members(
+    @Root() team: Team,
+    @Ctx() context: GraphQLContext,
+    @Args(() => ListPage) pageArgs: PageRequest,
+  ): Promise<UserConnection> {
+    const actor = authorize(context, "Team.members");
+    const { first, after } = pageOf(pageArgs, ListPage);
+    if (team.decidedMemberIds) {
+      const users = await context.loaders.userById.loadMany([...team.decidedMemberIds]);
+      const records = users.flatMap((user) => (user && !(user instanceof Error) ? [user] : []));
+      return toConnection(pageInMemory(records, "NAME", { first, after }), after, toUserView);
+    }
+    const page = after
+      ? context.app.identityQueries.listUsers(actor.organizationId, { teamId: team.id }, first, after)
+      : await context.loaders.firstMemberPage.load({ parentId: team.id, args: { first } });
+    for (const record of page.records) context.loaders.userById.prime(record.id, record);
+    return toConnection(page, after, toUserView);
   }
 
   @Mutation(() => Team)
@@ -90,7 +100,6 @@ function teamAnswer(context: GraphQLContext, outcome: TeamOutcome): Promise<Team
   const { teamId, organizationId } = outcome.answer;
   // Whatever this request loaded of the team before the write is stale now.
   context.loaders.teamById.clear(teamId);
-  context.loaders.memberIdsByTeamId.clear(teamId);
   return answerAfterWrite(
     context,
     outcome,
@@ -98,9 +107,6 @@ function teamAnswer(context: GraphQLContext, outcome: TeamOutcome): Promise<Team
       const team = context.app.teamQueries.byIds(organizationId, [teamId]).get(teamId);
       return team && toTeamView(team);
     },
-    (team) => {
-      context.loaders.memberIdsByTeamId.prime(teamId, team.memberIds);
-      return teamViewOf(team);
-    },
+    teamViewOf,
   );
 }

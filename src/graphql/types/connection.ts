@@ -1,5 +1,6 @@
 import { ArgsType, type ClassType, Field, Int, ObjectType } from "type-graphql";
 import { ValidationError } from "../../domain/shared/errors.js";
+import { decodeCursor } from "../../projections/cursor.js";
 
 @ObjectType()
 export class PageInfo {
@@ -104,3 +105,23 @@ export function toConnection<R extends { cursor: string }, N>(
     },
   };
 }
+
+/**
+ * One page of records already in memory, ordered as their keyset cursors order them (the cursor's
+ * key, then its id), so its cursors continue in the read model's own list.
+ */
+export function pageInMemory<R extends { cursor: string }>(
+  records: readonly R[],
+  cursorField: string,
+  { first, after }: Page,
+): { records: R[]; totalCount: () => number; hasNextPage: boolean } {
+  const keyed = records
+    .map((record) => ({ record, key: decodeCursor(record.cursor, cursorField) }))
+    .sort((a, b) => compareKeys(a.key, b.key));
+  const from = after ? decodeCursor(after, cursorField) : null;
+  const rest = from ? keyed.filter(({ key }) => compareKeys(key, from) > 0) : keyed;
+  return { records: rest.slice(0, first).map(({ record }) => record), totalCount: () => records.length, hasNextPage: rest.length > first };
+}
+
+const compareKeys = ([keyA, idA]: [string, string], [keyB, idB]: [string, string]) =>
+  keyA < keyB ? -1 : keyA > keyB ? 1 : idA < idB ? -1 : idA > idB ? 1 : 0;

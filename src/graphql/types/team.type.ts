@@ -16,6 +16,9 @@ export class Team {
 
   @Field(() => DateTimeResolver)
   createdAt!: Date;
+
+  /** Set when the team is answered from a decision the read model does not show yet: its members then. */
+  decidedMemberIds?: readonly string[];
 }
 
 export const toTeamView = (team: TeamRecord): Team => ({
@@ -31,4 +34,5 @@ export const teamViewOf = (team: TeamSnapshot): Team => ({
   name: team.name,
   memberCount: team.memberIds.length,
   createdAt: new Date(team.createdAt),
+  decidedMemberIds: team.memberIds,
 });

@@ -51,6 +51,9 @@ export class User {
   @Field(() => DateTimeResolver, { nullable: true, description: USER_DETAILS })
   updatedAt!: Date | null;
 
+  /** Not a field: where the user's relations are read. */
+  organizationId!: string;
+
   [OWN_ACCOUNT]?: true;
 }
 
@@ -134,6 +137,7 @@ export class AuthPayload {
 
 export const toUserView = (user: Omit<UserAccount, "passwordHash">): User => ({
   id: user.id,
+  organizationId: user.organizationId,
   email: user.email,
   displayName: user.displayName,
   roles: user.roles,
