@@ -281,6 +281,13 @@ function assemble(config: Config, options: AppOptions, logger: Logger, lock: Rea
         sessionIdOfRegistration: (organizationId, registrationId) =>
           registrationQueries.byIds(organizationId, [registrationId]).get(registrationId)?.sessionId ?? null,
         organizationTimezone: (organizationId) => identityQueries.organization(organizationId)?.timezone ?? null,
+        organizationPricing: (organizationId) => {
+          const organization = identityQueries.organization(organizationId);
+          return organization && {
+            defaultCurrency: organization.currency,
+            vatCategories: organization.settings.vatCategories.map((category) => category.name),
+          };
+        },
       },
       onSeatNotGivenBack: (error, registrationId) => logger.error({ err: error, registrationId }, "could not give a seat back"),
     }),

@@ -6,15 +6,18 @@ import { authorize as authorizeWithTable, mayCall, type Operation, type Resource
 import type { CommandContext } from "../domain/shared/decider.js";
 import { DomainError } from "../domain/shared/errors.js";
 import { canonicalJson, deterministicUuid } from "../domain/shared/event-metadata.js";
-import type { Page, UserRecord } from "../projections/identity.queries.js";
+import type { OrganizationRecord, Page, UserRecord } from "../projections/identity.queries.js";
 import type { RegistrationPage, RegistrationRecord, SessionRoster } from "../projections/registrations.queries.js";
 import type { SessionRecord } from "../projections/sessions.queries.js";
 import type { TeamRecord } from "../projections/teams.queries.js";
+import { registrationConfirmationKey } from "../adapters/side-effects/mail-notifications.reactor.js";
 import { authenticate } from "./authenticate.js";
 import { type FirstPageKey, firstPageLoader } from "./first-page-loader.js";
 import { unauthenticated } from "./errors.js";
 
 export interface Loaders {
+  /** The caller's organization (its settings), read once per request. */
+  organization: DataLoader<string, OrganizationRecord | null>;
   userById: DataLoader<string, UserRecord | null>;
   sessionById: DataLoader<string, SessionRecord | null>;
   teamById: DataLoader<string, TeamRecord | null>;
@@ -24,6 +27,8 @@ export interface Loaders {
   firstTeamPage: DataLoader<FirstPageKey<{ organizationId: string; first: number }>, Page<TeamRecord>, string>;
   /** The caller's registration on each session (active, else the latest canceled one). */
   myRegistrationBySessionId: DataLoader<string, RegistrationRecord | null>;
+  /** When each registration's confirmation e-mail was sent (N1), batched. */
+  confirmationSentAt: DataLoader<string, Date | null>;
   /** First pages of sessions' rosters, batched across the sessions of a page. */
   firstRosterPage: DataLoader<FirstPageKey<RosterPageArgs>, RegistrationPage, string>;
 }
@@ -77,6 +82,7 @@ const noPages = <R>(parentIds: readonly string[]) =>
 function createLoaders(app: App, organizationId: string | null, userId: string | null): Loaders {
   const none = <T>(ids: readonly string[], empty: T) => ids.map(() => empty);
   return {
+    organization: new DataLoader(async (ids) => ids.map((id) => (id === organizationId ? app.identityQueries.organization(id) : null))),
     userById: new DataLoader(async (ids) => {
       if (!organizationId) return none(ids, null);
       const found = app.identityQueries.usersByIds(organizationId, ids);
@@ -101,6 +107,13 @@ function createLoaders(app: App, organizationId: string | null, userId: string |
     firstRosterPage: firstPageLoader((sessionIds, { roster, attended, first }) =>
       app.registrationQueries.firstRosterPages(sessionIds, roster, { attended: attended ?? undefined }, first),
     ),
+    confirmationSentAt: new DataLoader(async (registrationIds) => {
+      const sent = app.sideEffectQueries.succeededAt(registrationIds.map(registrationConfirmationKey));
+      return registrationIds.map((id) => {
+        const at = sent.get(registrationConfirmationKey(id));
+        return at ? new Date(at) : null;
+      });
+    }),
     myRegistrationBySessionId: new DataLoader(async (ids) => {
       if (!organizationId || !userId) return none(ids, null);
       const found = app.registrationQueries.latestOfUser(organizationId, userId, ids);

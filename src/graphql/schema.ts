@@ -16,6 +16,7 @@ import { RegistrationMutationsResolver } from "./resolvers/registration-mutation
 import { RegistrationResolver } from "./resolvers/registration.resolver.js";
 import { RegistrationSubscriptionResolver } from "./resolvers/registration-subscription.resolver.js";
 import { SessionRegistrationsResolver } from "./resolvers/session-registrations.resolver.js";
+import { SessionPriceResolver } from "./resolvers/session-price.resolver.js";
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
@@ -29,6 +30,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       SessionMutationsResolver,
       SessionSubscriptionResolver,
       SessionRegistrationsResolver,
+      SessionPriceResolver,
       RegistrationResolver,
       RegistrationMutationsResolver,
       RegistrationSubscriptionResolver,

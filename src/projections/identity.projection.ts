@@ -17,7 +17,8 @@ function alreadyApplied(db: Database.Database, table: string, id: string, revisi
 
 export const organizationsProjection: Projection = {
   name: "organizations",
-  version: 1,
+  // 2: settings hold pricesIncludeVat.
+  version: 2,
   tables: ["organizations"],
   schema: `
     CREATE TABLE IF NOT EXISTS organizations (

@@ -53,6 +53,15 @@ export class SideEffectQueries {
     return row ? toRecord(row) : null;
   }
 
+  /** When each of these effects succeeded (absent: not, or not yet), in one query. */
+  succeededAt(keys: readonly string[]): Map<string, string> {
+    const rows = prepared(
+      this.db,
+      "SELECT key, updated_at FROM side_effects WHERE key IN (SELECT value FROM json_each(?)) AND status = 'SUCCEEDED'",
+    ).all(JSON.stringify(keys)) as { key: string; updated_at: string }[];
+    return new Map(rows.map((row) => [row.key, row.updated_at]));
+  }
+
   /** Attempts that may be claimed again: a retry that is due, or a claim whose holder went silent. */
   due(now: Date, limit: number): SideEffectRecord[] {
     const rows = prepared(

@@ -49,6 +49,14 @@ describe("event codecs", () => {
     expect(() => sessionEventCodec.decode(currentWithoutComment)).toThrow(EventDecodingError);
   });
 
+  it("upcasts a version-3 SessionCreated, recorded before sessions had a member price, to one without a member price", () => {
+    const { memberPrice: _none, ...detailsV3 } = createdV1.data.details;
+    const audience = { mode: "PUBLIC", minParticipants: 1, maxParticipants: 2, waitlistEnabled: true };
+    const createdV3 = { ...createdV1, metadata: { schemaVersion: 3 }, data: { ...createdV1.data, details: detailsV3, audience } };
+    expect((sessionEventCodec.decode(createdV3).data as { details: Record<string, unknown> }).details).toMatchObject({ memberPrice: null, name: "Old session" });
+    expect(() => sessionEventCodec.decode({ ...createdV3, metadata: { schemaVersion: SCHEMA_VERSION } })).toThrow(/details\.memberPrice/);
+  });
+
   it("keeps what a current event says (a waitlist switched off stays off)", () => {
     const current = { ...createdV1, metadata: { schemaVersion: SCHEMA_VERSION }, data: { ...createdV1.data, audience: { mode: "PUBLIC", minParticipants: 1, maxParticipants: 2, waitlistEnabled: false } } };
     expect(audienceOf(sessionEventCodec.decode(current).data)).toMatchObject({ waitlistEnabled: false });

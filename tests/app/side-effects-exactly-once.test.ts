@@ -10,6 +10,9 @@
  *   from the instance whose claim landed; the stream `effect-mail:<eventId>` holds one
  *   SideEffectClaimed and one SideEffectSucceeded; 20 promotions in a row, the same.
  * - S10: canceling a session e-mails every registered and waiting person once ("Canceled:…").
+ * - Every registration's confirmation ("Registered:…" / "On the waiting list:…") is claimed and
+ *   sent once too; the other tests set those aside (`outbox` and `effectStreams` leave them out)
+ *   to count the effects they are about.
  * - Webhooks (N2): every event delivered once to a local HTTP receiver; a delivery refused
  *   once is retried once, by one instance; a retry whose failing claimer died is taken over.
  * - Crash recovery: an attempt claimed by a dead instance is claimed again (attempt 2) by one
@@ -33,6 +36,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-store.js";
 import { MemoryMailer, type MailMessage } from "../../src/adapters/mail/mailer.js";
+import { registrationConfirmationKey } from "../../src/adapters/side-effects/mail-notifications.reactor.js";
 import { createApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { SessionCommand } from "../../src/domain/sessions/decider.js";
@@ -58,7 +62,10 @@ const SESSION_NAME = "Exactly once, twice";
 interface Instance {
   name: string;
   app: App;
-  outbox: MailMessage[];
+  /** The e-mails this instance sent, registration confirmations aside. */
+  readonly outbox: MailMessage[];
+  /** Every e-mail this instance sent. */
+  sent: MailMessage[];
   dataDir: string;
   /** Effect streams this instance read or wrote: the effects it tried to claim (or recorded). */
   contended: Set<string>;
@@ -106,7 +113,17 @@ function start(name: string, env: Record<string, string> = {}, dataDir = path.jo
   const mailer = new MemoryMailer();
   const contended = new Set<string>();
   const app = createApp(config, { store: watched(connect(), contended), mailer, clock, logger: pino({ level: "silent" }) });
-  const instance: Instance = { name, app, outbox: mailer.outbox, dataDir, contended, closed: false };
+  const instance: Instance = {
+    name,
+    app,
+    get outbox() {
+      return mailer.outbox.filter((mail) => !isConfirmation(mail));
+    },
+    sent: mailer.outbox,
+    dataDir,
+    contended,
+    closed: false,
+  };
   instances.push(instance);
   return instance;
 }
@@ -178,10 +195,14 @@ async function following(...running: Instance[]): Promise<void> {
   await until("the runners to follow the log", () => running.every((i) => runnerCheckpoint(i) !== null));
 }
 
-/** Every effect stream of the log, by stream name. */
-async function effectStreams(store: EventStore): Promise<Map<string, RecordedEvent[]>> {
+const CONFIRMATION_STREAMS = sideEffectStreamName(registrationConfirmationKey(""));
+const isConfirmation = (mail: MailMessage) => /^(Registered|On the waiting list): /.test(mail.subject);
+
+/** Every effect stream of the log, by stream name (registration confirmations only when asked for). */
+async function effectStreams(store: EventStore, { confirmations = false } = {}): Promise<Map<string, RecordedEvent[]>> {
   const streams = new Map<string, RecordedEvent[]>();
   for (const event of await store.readAll({ filter: { streamCategories: ["effect"] } })) {
+    if (!confirmations && event.streamName.startsWith(CONFIRMATION_STREAMS)) continue;
     streams.set(event.streamName, [...(streams.get(event.streamName) ?? []), event]);
   }
   return streams;
@@ -191,7 +212,7 @@ async function effectStreams(store: EventStore): Promise<Map<string, RecordedEve
  * Waits until every running instance's runner has handled every event up to the current head
  * (so every claim either landed or was refused), then until every claimed effect succeeded.
  */
-async function settle(running: Instance[]): Promise<Map<string, RecordedEvent[]>> {
+async function settle(running: Instance[], { confirmations = false } = {}): Promise<Map<string, RecordedEvent[]>> {
   const store = observer;
   const head = (await store.headPosition())!;
   await until(`the runners to pass position ${head}`, () => running.every((i) => (runnerCheckpoint(i) ?? -1n) >= head));
@@ -199,10 +220,10 @@ async function settle(running: Instance[]): Promise<Map<string, RecordedEvent[]>
   return until(
     () => `every claimed effect to succeed (${progress})`,
     async () => {
-      const streams = await effectStreams(store);
+      const streams = await effectStreams(store, { confirmations: true });
       const done = [...streams.values()].filter((events) => events.some((e) => e.type === "SideEffectSucceeded")).length;
       progress = `${done} of ${streams.size} succeeded`;
-      return done === streams.size ? streams : null;
+      return done === streams.size ? effectStreams(store, { confirmations }) : null;
     },
   );
 }
@@ -438,6 +459,21 @@ describe("side effects exactly once across two app instances on one event store 
       const [mail] = mailTo(winner.outbox, b);
       expect(mail!.subject).toBe(`You have a seat: ${SESSION_NAME}`);
       expect(mail!.text).toContain("Person bob");
+
+      // Alice's and Bob's registrations were each confirmed once, by one instance.
+      const confirmations = [...(await effectStreams(observer, { confirmations: true })).entries()].filter(([name]) => !streams.has(name));
+      expect(confirmations.map(([name]) => name).sort()).toEqual(
+        [a, b].map((id) => sideEffectStreamName(registrationConfirmationKey(registrationOf("s9", id)))).sort(),
+      );
+      for (const [, events] of confirmations) expect(types(events)).toEqual(["SideEffectClaimed", "SideEffectSucceeded"]);
+      const sentToEach = countBy([...one.sent, ...two.sent], (m) => `${m.to} ${m.subject}`);
+      expect([...sentToEach.entries()].sort()).toEqual(
+        [
+          [`${emailOf(a)} Registered: ${SESSION_NAME}`, 1],
+          [`${emailOf(b)} On the waiting list: ${SESSION_NAME}`, 1],
+          [`${emailOf(b)} You have a seat: ${SESSION_NAME}`, 1],
+        ].sort(),
+      );
 
       // Both instances' read models agree the effect succeeded once.
       for (const instance of [one, two]) {

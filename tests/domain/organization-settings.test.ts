@@ -80,6 +80,7 @@ describe("CreateOrganization (§0)", () => {
       reminderLeadTimeHours: 24,
       accessCodesEnabled: false,
       personalSessionsEnabled: false,
+      pricesIncludeVat: true,
       vatCategories: [],
     });
   });
@@ -123,6 +124,7 @@ describe("UpdateOrganizationSettings (§0, ADMIN only at the API)", () => {
       reminderLeadTimeHours: 2,
       accessCodesEnabled: true,
       personalSessionsEnabled: true,
+      pricesIncludeVat: false,
       vatCategories: [{ name: "STANDARD", ratePercent: 21 }],
     };
     given([created]).when(update(all)).then([changed(all)]);
@@ -192,6 +194,7 @@ describe("UpdateOrganizationSettings (§0, ADMIN only at the API)", () => {
     ["reminderLeadTimeHours", { reminderLeadTimeHours: 2.5 }],
     ["accessCodesEnabled", { accessCodesEnabled: "yes" }],
     ["personalSessionsEnabled", { personalSessionsEnabled: 1 }],
+    ["pricesIncludeVat", { pricesIncludeVat: "no" }],
     ["vatCategories", { vatCategories: [{ name: "std", ratePercent: 21 }, { name: "STD", ratePercent: 6 }] }],
     ["vatCategories", { vatCategories: Array.from({ length: 51 }, (_, i) => ({ name: `V${i}`, ratePercent: 1 })) }],
     ["vatCategories.0.name", { vatCategories: [{ name: " ", ratePercent: 21 }] }],

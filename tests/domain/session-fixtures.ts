@@ -85,6 +85,7 @@ export function details(overrides: Partial<SessionDetails> = {}): SessionDetails
     promotionalPrice: null,
     promoStartsAt: null,
     promoEndsAt: null,
+    memberPrice: null,
     vatCategory: null,
     privateNote: null,
     ...overrides,

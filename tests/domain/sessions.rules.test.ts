@@ -94,6 +94,7 @@ describe("S1 CreateSession", () => {
               promotionalPrice: null,
               promoStartsAt: null,
               promoEndsAt: null,
+              memberPrice: null,
               vatCategory: null,
               privateNote: null,
             },
@@ -219,6 +220,10 @@ describe("S1 details validation (CreateSession and EditSessionDetails)", () => {
     { rule: "assignee id is empty", patch: { assigneeId: "" }, field: "assigneeId" },
     { rule: "summary is longer than 1000", patch: { summary: "s".repeat(1001) }, field: "summary" },
     { rule: "content flag is not a boolean", patch: { contentAccessibleBeforePayment: "yes" }, field: "contentAccessibleBeforePayment" },
+    { rule: "member price equal to price", patch: { currency: "EUR", price: 10_000, memberPrice: 10_000 }, field: "memberPrice" },
+    { rule: "member price without price", patch: { currency: "EUR", memberPrice: 5_000 }, field: "memberPrice" },
+    { rule: "member price negative", patch: { currency: "EUR", price: 10_000, memberPrice: -1 }, field: "memberPrice" },
+    { rule: "a VAT category the organization does not define", patch: { vatCategory: "STANDARD" }, field: "vatCategory" },
   ];
 
   it.each(BAD)("CreateSession refuses: $rule → field $field", ({ patch, field }) => {
@@ -273,6 +278,38 @@ describe("S1 details validation (CreateSession and EditSessionDetails)", () => {
     given([created()])
       .when(edit(patch))
       .then([{ type: "SessionDetailsEdited", data: { sessionId: SESSION_ID, changes: stored } }]);
+  });
+});
+
+// =============================================================================================
+describe("P1, P2 the organization's pricing terms: VAT categories and default currency", () => {
+  const pricing = { defaultCurrency: "CHF", vatCategories: ["STANDARD", "REDUCED"] };
+  const withPricing = (command: SessionCommand) => ({ ...command, pricing }) as SessionCommand;
+
+  it("a VAT category is one the organization defines, matched whatever its case; another is refused naming them", () => {
+    const events = given([]).when(create({ details: { name: "Intro", vatCategory: "reduced" }, pricing })).then([createdEvent]);
+    expect(sessionAfter(events).details.vatCategory).toBe("REDUCED");
+    given([created()])
+      .when(withPricing(edit({ vatCategory: "LUXURY" })))
+      .thenThrows("VALIDATION", /^vatCategory: is not one of your organization's VAT categories \(STANDARD, REDUCED\)$/, { field: "vatCategory" });
+  });
+
+  it("a category already on a session stays when the organization no longer defines it (it is only checked when chosen)", () => {
+    given([created({ details: { vatCategory: "OLD" } })])
+      .when(withPricing(edit({ summary: "New summary" })))
+      .then([{ type: "SessionDetailsEdited", data: { sessionId: SESSION_ID, changes: { summary: "New summary" } } }]);
+  });
+
+  it("a price, promotional or member price given without a currency is in the organization's default currency", () => {
+    const events = given([]).when(create({ details: { name: "Intro", price: 1_000 }, pricing })).then([createdEvent]);
+    expect(sessionAfter(events).details).toMatchObject({ price: 1_000, currency: "CHF" });
+    given([created()])
+      .when(withPricing(edit({ price: 2_000, memberPrice: 1_500 })))
+      .then([{ type: "SessionDetailsEdited", data: { sessionId: SESSION_ID, changes: { price: 2_000, memberPrice: 1_500, currency: "CHF" } } }]);
+    // A currency given, or already there, stays.
+    given([created({ details: { currency: "EUR", price: 500 } })])
+      .when(withPricing(edit({ price: 2_000 })))
+      .then([{ type: "SessionDetailsEdited", data: { sessionId: SESSION_ID, changes: { price: 2_000 } } }]);
   });
 });
 

@@ -229,16 +229,22 @@ describe("invalid input: BAD_USER_INPUT naming the field, nothing written", () =
       field: "currency",
     },
     {
-      title: "createSession: price without currency",
+      title: "createSession: a VAT category the organization does not define",
       query: CREATE,
-      input: () => ({ name: "Paid", price: 1999 }),
-      field: "currency",
+      input: () => ({ name: "Paid", price: 1999, vatCategory: "LUXURY" }),
+      field: "vatCategory",
     },
     {
-      title: "editSessionDetails: price without currency",
+      title: "editSessionDetails: a VAT category the organization does not define",
       query: EDIT,
-      input: () => ({ sessionId: draftId, price: 1999 }),
-      field: "currency",
+      input: () => ({ sessionId: draftId, price: 1999, vatCategory: "LUXURY" }),
+      field: "vatCategory",
+    },
+    {
+      title: "editSessionDetails: a member price not lower than the price",
+      query: EDIT,
+      input: () => ({ sessionId: draftId, price: 1999, memberPrice: 1999 }),
+      field: "memberPrice",
     },
     {
       title: "editSessionDetails: promotional price equal to the price",

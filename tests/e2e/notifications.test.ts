@@ -1,6 +1,10 @@
 /**
- * S9 and S10 notifications through the real HTTP API (N1: e-mails are side effects,
- * claimed on `effect-mail:<eventId>` and sent once, after the change is recorded).
+ * N1, S9 and S10 notifications through the real HTTP API (e-mails are side effects, claimed on
+ * `effect-<key>` and sent once per cause, after the change is recorded).
+ * - N1: every registration is confirmed once ("Registered: …" for a seat, "On the waiting list: …"),
+ *   and the registration shows when (`confirmationSentAt`); a retried registration sends nothing more.
+ * - S5: a private session, once planned, invites each invited e-mail address once; an address
+ *   added while it is open is invited then (the others not again); a draft invites nobody.
  * - S9: when a seat frees, the first waiting person is promoted and e-mailed ("You have a seat…",
  *   the session's name in the subject, its start time in the session's own time zone in the
  *   body); nobody else is e-mailed — not the person who canceled, not those still waiting.
@@ -47,6 +51,7 @@ async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 1
 }
 
 const mailsTo = (member: Member): MailMessage[] => test.outbox.filter((m) => m.to === member.email);
+const subjectsTo = (member: Member): string[] => mailsTo(member).map((m) => m.subject);
 
 /** Effects claimed in the log for this person (e-mails target the user id). */
 async function claimsFor(member: Member): Promise<unknown[]> {
@@ -115,12 +120,12 @@ describe("S9: the person promoted from the waitlist is e-mailed, and only them",
     expect(mail.text).toContain(session.id);
 
     // The promotion was the last event: the runner has handled the cancellation before it.
-    expect(mailsTo(next)).toHaveLength(1);
-    expect(mailsTo(holder)).toEqual([]);
-    expect(mailsTo(later)).toEqual([]);
-    expect(await claimsFor(holder)).toEqual([]);
-    expect(await claimsFor(later)).toEqual([]);
-    expect(await claimsFor(next)).toHaveLength(1);
+    expect(subjectsTo(next)).toEqual([`On the waiting list: ${session.name}`, `You have a seat: ${session.name}`]);
+    expect(subjectsTo(holder)).toEqual([`Registered: ${session.name}`]);
+    expect(subjectsTo(later)).toEqual([`On the waiting list: ${session.name}`]);
+    expect(await claimsFor(holder)).toHaveLength(1);
+    expect(await claimsFor(later)).toHaveLength(1);
+    expect(await claimsFor(next)).toHaveLength(2);
   });
 
   it("promotions in turn: each promoted person gets their own one e-mail", async () => {
@@ -136,10 +141,11 @@ describe("S9: the person promoted from the waitlist is e-mailed, and only them",
     const mail = await mailArrives(third, "You have a seat");
     expect(mail.subject).toContain(session.name);
 
-    expect(mailsTo(first)).toEqual([]);
-    expect(mailsTo(second)).toHaveLength(1);
-    expect(mailsTo(third)).toHaveLength(1);
-    expect(await claimsFor(first)).toEqual([]);
+    expect(subjectsTo(first)).toEqual([`Registered: ${session.name}`]);
+    for (const member of [second, third]) {
+      expect(subjectsTo(member)).toEqual([`On the waiting list: ${session.name}`, `You have a seat: ${session.name}`]);
+    }
+    expect(await claimsFor(first)).toHaveLength(1);
   });
 });
 
@@ -182,12 +188,92 @@ describe("S10: canceling a session e-mails every registered and waitlisted perso
     // All three cancellations were handled: nobody who had already canceled was e-mailed.
     const canceledMails = (member: Member) => mailsTo(member).filter((m) => m.subject.startsWith("Canceled:"));
     for (const member of [seated, promoted, waiting]) expect(canceledMails(member)).toHaveLength(1);
-    expect(mailsTo(gone)).toEqual([]);
-    expect(mailsTo(leftQueue)).toEqual([]);
-    expect(await claimsFor(gone)).toEqual([]);
-    expect(await claimsFor(leftQueue)).toEqual([]);
+    // Those who had left were confirmed once, and told nothing more.
+    expect(subjectsTo(gone)).toEqual([`Registered: ${session.name}`]);
+    expect(subjectsTo(leftQueue)).toEqual([`On the waiting list: ${session.name}`]);
+    expect(await claimsFor(gone)).toHaveLength(1);
+    expect(await claimsFor(leftQueue)).toHaveLength(1);
     expect(test.outbox.filter((m) => m.to === admin.email && m.subject.includes(session.name))).toEqual([]);
-    // Pia: the seat, then the cancellation.
-    expect(mailsTo(promoted).map((m) => m.subject)).toEqual([`You have a seat: ${session.name}`, `Canceled: ${session.name}`]);
+    // Pia: on the waiting list, the seat, then the cancellation.
+    expect(subjectsTo(promoted)).toEqual([
+      `On the waiting list: ${session.name}`,
+      `You have a seat: ${session.name}`,
+      `Canceled: ${session.name}`,
+    ]);
+  });
+});
+
+describe("N1: every registration is confirmed once, and shows when", () => {
+  const CONFIRMATION = `query ($id: ID!) { registration(id: $id) { id status confirmationSentAt } }`;
+
+  it("a seat: 'Registered:' once, confirmationSentAt set once it is sent; a retried registration sends nothing more", async () => {
+    const session = await openSession(1);
+    const [seated, waiting] = await learners("Rita Registered", "Will Waiting");
+    const seat = await register(seated, session.id);
+    const mail = await mailArrives(seated, "Registered:");
+    expect(mail.subject).toBe(`Registered: ${session.name}`);
+    expect(mail.text).toContain("Rita Registered");
+    const confirmed = await until("confirmationSentAt", async () => {
+      const registration = ok(await test.gql(CONFIRMATION, { id: seat.id }, seated.token)).registration;
+      return registration.confirmationSentAt ? registration : null;
+    });
+    expect(Date.parse(confirmed.confirmationSentAt)).toBeGreaterThanOrEqual(Date.parse(test.clock.now().toISOString()) - 60_000);
+
+    // The same person asking again holds the same seat: no second confirmation.
+    expect((await register(seated, session.id)).id).toBe(seat.id);
+    const line = await register(waiting, session.id);
+    expect(line.status).toBe("WAITLISTED");
+    await mailArrives(waiting, "On the waiting list:");
+    expect(subjectsTo(seated)).toEqual([`Registered: ${session.name}`]);
+    expect(ok(await test.gql(CONFIRMATION, { id: line.id }, waiting.token)).registration.confirmationSentAt).not.toBeNull();
+  });
+});
+
+describe("S5, N1: a private session invites each invited address once it is planned", () => {
+  const CREATE = `mutation ($input: CreateSessionInput!) { createSession(input: $input) { id } }`;
+  const AUDIENCE = `mutation ($input: SetSessionAudienceInput!) { setSessionAudience(input: $input) { id } }`;
+  const FORMAT = `mutation ($input: SetSessionFormatInput!) { setSessionFormat(input: $input) { id } }`;
+  const invitationsTo = (email: string) => test.outbox.filter((m) => m.to === email && m.subject.startsWith("You are invited"));
+
+  async function privateSession(name: string, invitedEmails: string[]): Promise<string> {
+    const id = ok(await test.gql(CREATE, { input: { name, mode: "PRIVATE" } }, admin.token)).createSession.id as string;
+    ok(await test.gql(AUDIENCE, { input: { sessionId: id, mode: "PRIVATE", invitedEmails } }, admin.token));
+    const startsAt = localTime(test.clock, 14, "09:00");
+    const endsAt = localTime(test.clock, 14, "12:00");
+    ok(await test.gql(SCHEDULE, { input: { sessionId: id, startsAt, endsAt, attendanceConfirmationOffsetMinutes: 0 } }, admin.token));
+    const trainer = await addMember(test, admin.token, ["TRAINER"]);
+    ok(await test.gql(FORMAT, { input: { sessionId: id, kind: "ONLINE", trainerId: trainer.userId, courseId: "course-1" } }, admin.token));
+    return id;
+  }
+
+  it("nobody while it is a draft; each address once when planned; an address added while open is invited then, the others not again", async () => {
+    const stamp = Date.now();
+    const [ann, bob, cid, dan] = ["ann", "bob", "cid", "dan"].map((name) => `${name}-${stamp}@invited.test`);
+    const sessionId = await privateSession("Board retreat", [ann, bob]);
+    // Setting the audience of a draft invited nobody: the planning's invitations are the first.
+    ok(await test.gql(PLAN, { input: { sessionId } }, admin.token));
+    for (const email of [ann, bob]) {
+      const invitation = await until(`an invitation to ${email}`, () => invitationsTo(email)[0]);
+      expect(invitation.subject).toBe("You are invited: Board retreat");
+      expect(invitation.text).toContain(sessionId);
+    }
+    expect(invitationsTo(ann)).toHaveLength(1);
+
+    ok(await test.gql(AUDIENCE, { input: { sessionId, mode: "PRIVATE", invitedEmails: [ann, bob, cid] } }, admin.token));
+    await until(`an invitation to ${cid}`, () => invitationsTo(cid)[0]);
+    ok(await test.gql(AUDIENCE, { input: { sessionId, mode: "PRIVATE", invitedEmails: [ann, bob, cid, dan] } }, admin.token));
+    await until(`an invitation to ${dan}`, () => invitationsTo(dan)[0]);
+    for (const email of [ann, bob, cid, dan]) expect(invitationsTo(email)).toHaveLength(1);
+
+    // A private session never planned invites nobody (checked once a later e-mail was sent).
+    const elsewhere = `eve-${stamp}@invited.test`;
+    await privateSession("Still a draft", [elsewhere]);
+    const [marker] = await learners("Mark Marker");
+    await register(marker!, (await openSession(1)).id);
+    await mailArrives(marker!, "Registered:");
+    expect(invitationsTo(elsewhere)).toEqual([]);
+    // No address in the claims' stream names.
+    const claims = await test.app.store.readAll({ filter: { streamCategories: ["effect"] } });
+    for (const email of [ann, bob, cid, dan]) expect(claims.some((event) => event.streamName.includes(email))).toBe(false);
   });
 });

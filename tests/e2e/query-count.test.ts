@@ -182,6 +182,15 @@ describe("read-model queries do not grow with the page size (DataLoader, no N+1)
       await run("planSession", "ChangeSessionStatusInput", { sessionId });
       await run("registerForSession", "RegisterForSessionInput", { sessionId });
     }
+    // The confirmation e-mails are sent in the background, reading the read models: wait until they all went.
+    const confirmed = async () =>
+      ok(await test.gql(`{ mySessions(first: 100) { nodes { confirmationSentAt } } }`, {}, admin.token)).mySessions.nodes.every(
+        (node: { confirmationSentAt: string | null }) => node.confirmationSentAt !== null,
+      );
+    for (let tries = 0; !(await confirmed()); tries++) {
+      if (tries > 500) throw new Error("the confirmation e-mails were not all sent");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const MY_SESSIONS = `query ($first: Int!) { mySessions(first: $first) { totalCount nodes {
       id status user { id } session { id name registeredCount trainer { id } myRegistration { id } } } } }`;
     const small = await measure(MY_SESSIONS, { first: 3 });

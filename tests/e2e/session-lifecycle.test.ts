@@ -24,6 +24,14 @@ describe("session lifecycle through the HTTP API (S1–S7)", () => {
   beforeAll(async () => {
     test = await startTestServer();
     admin = await createOrganization(test, { timezone: "Europe/Brussels" });
+    // A session's VAT category is one of the organization's (P2).
+    ok(
+      await test.gql(
+        `mutation ($input: UpdateOrganizationSettingsInput!) { updateOrganizationSettings(input: $input) { id } }`,
+        { input: { vatCategories: [{ name: "STANDARD", ratePercent: 21 }] } },
+        admin.token,
+      ),
+    );
     trainer = await addMember(test, admin.token, ["TRAINER"]);
     host = await addMember(test, admin.token, ["HOST"]);
   });

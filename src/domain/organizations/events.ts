@@ -25,6 +25,7 @@ const recordedSettings = z.object({
   reminderLeadTimeHours: z.number(),
   accessCodesEnabled: z.boolean(),
   personalSessionsEnabled: z.boolean(),
+  pricesIncludeVat: z.boolean(),
   vatCategories: z.array(z.object({ name: z.string(), ratePercent: z.number() })),
 });
 

@@ -27,6 +27,8 @@ export const organizationSettingsSchema = z.object({
   reminderLeadTimeHours: z.number().int("must be a whole number of hours").min(1, "must be at least 1").max(720, "must be at most 720 (30 days)"),
   accessCodesEnabled: z.boolean(),
   personalSessionsEnabled: z.boolean(),
+  /** P2: prices are entered VAT included (their VAT is the part of them the rate gives) or excluded (VAT added). */
+  pricesIncludeVat: z.boolean(),
   vatCategories: z
     .array(vatCategorySchema)
     .max(50, "must have at most 50 categories")
@@ -40,6 +42,7 @@ export const DEFAULT_SETTINGS: Omit<OrganizationSettings, "name" | "timezone" | 
   reminderLeadTimeHours: 24,
   accessCodesEnabled: false,
   personalSessionsEnabled: false,
+  pricesIncludeVat: true,
   vatCategories: [],
 };
 

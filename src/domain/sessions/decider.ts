@@ -32,13 +32,23 @@ type DetailsInput = z.input<typeof sessionDetailsSchema>;
 
 type Base<T extends string> = { type: T; sessionId: string; context: CommandContext };
 
+/** What the organization's settings say of prices (P1, P2): its default currency and its VAT categories' names. */
+export interface OrganizationPricing {
+  defaultCurrency: string | null;
+  vatCategories: readonly string[];
+}
+
+/** Without the organization's terms: no default currency, no VAT category to choose. */
+const NO_PRICING: OrganizationPricing = { defaultCurrency: null, vatCategories: [] };
+
 export type CreateSession = Base<"CreateSession"> & {
   status: "DRAFT" | "LEAD";
   mode: SessionMode;
   details: Pick<DetailsInput, "name"> & Partial<DetailsInput>;
   audience?: z.input<typeof sessionAudienceSchema> | null;
+  pricing?: OrganizationPricing;
 };
-export type EditSessionDetails = Base<"EditSessionDetails"> & { changes: Partial<DetailsInput> };
+export type EditSessionDetails = Base<"EditSessionDetails"> & { changes: Partial<DetailsInput>; pricing?: OrganizationPricing };
 export type SetSessionFormat = Base<"SetSessionFormat"> & { format: z.input<typeof sessionFormatSchema> };
 export type SetSessionAudience = Base<"SetSessionAudience"> & { audience: z.input<typeof sessionAudienceSchema> };
 export type SetSessionSchedule = Base<"SetSessionSchedule"> & { schedule: z.input<typeof sessionScheduleSchema> };
@@ -185,12 +195,16 @@ export function decideSession(command: SessionCommand, state: SessionState): Ses
     case "EditSessionDetails": {
       assertEditable(session);
       const changes = parseOrThrow(sessionDetailsSchema.partial(), command.changes);
+      const pricing = command.pricing ?? NO_PRICING;
       const changed = Object.fromEntries(
         Object.entries(changes).filter(
           ([key, value]) =>
             value !== undefined && !sameValue(value, session.details[key as keyof SessionDetails]),
         ),
       ) as Partial<SessionDetails>;
+      if (changed.vatCategory) assertVatCategoryKnown(changed.vatCategory, pricing);
+      const currency = defaultCurrencyFor({ ...session.details, ...changed }, pricing);
+      if (currency) changed.currency = currency;
       if (Object.keys(changed).length === 0) return [];
       assertDetailsConsistent({ ...session.details, ...changed });
       return [{ type: "SessionDetailsEdited", data: { sessionId, changes: changed } }];
@@ -274,6 +288,9 @@ function create(command: Extract<SessionCommand, { type: "CreateSession" }>, sta
   const mode = parseOrThrow(z.enum(["PUBLIC", "PRIVATE"], "must be PUBLIC or PRIVATE"), command.mode, "mode");
   const given = Object.fromEntries(Object.entries(command.details).filter(([, value]) => value !== undefined));
   const details = parseOrThrow(sessionDetailsSchema, { ...EMPTY_DETAILS, ...given });
+  const pricing = command.pricing ?? NO_PRICING;
+  if (details.vatCategory) assertVatCategoryKnown(details.vatCategory, pricing);
+  details.currency = defaultCurrencyFor(details, pricing) ?? details.currency;
   assertDetailsConsistent(details);
   const audience =
     command.audience == null ? null : parseOrThrow(sessionAudienceSchema, command.audience, "audience");
@@ -360,7 +377,24 @@ function assertEditable(session: Session): void {
   }
 }
 
-/** Rules across fields (S1): promo price below price, promo period ordered, price needs a currency. */
+/** P2: a session's VAT category is one the organization defines. */
+function assertVatCategoryKnown(category: string, pricing: OrganizationPricing): void {
+  if (pricing.vatCategories.includes(category)) return;
+  throw new ValidationError(
+    "vatCategory",
+    pricing.vatCategories.length === 0
+      ? "is not one of your organization's VAT categories: it defines none (add them to its settings first)"
+      : `is not one of your organization's VAT categories (${pricing.vatCategories.join(", ")})`,
+  );
+}
+
+/** P1: a price given without a currency is in the organization's default currency (null: nothing to fill in). */
+function defaultCurrencyFor(details: SessionDetails, pricing: OrganizationPricing): string | null {
+  const priced = details.price !== null || details.promotionalPrice !== null || details.memberPrice !== null;
+  return priced && details.currency === null ? pricing.defaultCurrency : null;
+}
+
+/** Rules across fields (S1): promo and member prices below the price, promo period ordered, price needs a currency. */
 function assertDetailsConsistent(details: SessionDetails): void {
   if (details.price !== null && details.currency === null) {
     throw new ValidationError("currency", "is required when a price is set");
@@ -372,6 +406,10 @@ function assertDetailsConsistent(details: SessionDetails): void {
     }
     if (details.promoStartsAt === null) throw new ValidationError("promoStartsAt", "is required with a promotional price");
     if (details.promoEndsAt === null) throw new ValidationError("promoEndsAt", "is required with a promotional price");
+  }
+  if (details.memberPrice !== null) {
+    if (details.price === null) throw new ValidationError("memberPrice", "requires a price (what non-members pay)");
+    if (details.memberPrice >= details.price) throw new ValidationError("memberPrice", "must be lower than the price");
   }
   if (
     details.promoStartsAt !== null &&

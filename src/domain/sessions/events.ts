@@ -233,6 +233,7 @@ const details = z.object({
   promotionalPrice: z.number().int().nullable(),
   promoStartsAt: nullableText,
   promoEndsAt: nullableText,
+  memberPrice: z.number().int().nullable(),
   vatCategory: nullableText,
   privateNote: nullableText,
 });
@@ -308,10 +309,14 @@ const withWaitlistDefault = (recorded: unknown): unknown => {
 };
 
 const upcasters: EventUpcasters<SessionEvent> = {
-  SessionCreated: { 1: (data) => ({ ...data, audience: withWaitlistDefault(data.audience) }) },
   SessionAudienceSet: { 1: (data) => ({ ...data, audience: withWaitlistDefault(data.audience) }) },
   // Schema version 2: confirmations were recorded before a comment could be given.
   SessionConfirmed: { 2: (data) => ({ comment: null, ...data }) },
+  // Schema version 3: sessions were created before they had a member price.
+  SessionCreated: {
+    1: (data) => ({ ...data, audience: withWaitlistDefault(data.audience) }),
+    3: (data) => ({ ...data, details: { memberPrice: null, ...(data.details as object) } }),
+  },
 };
 
 /** Every event of a session's stream: its own life (S1–S7) and its people (S6, S8–S10). */

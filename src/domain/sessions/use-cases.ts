@@ -9,7 +9,7 @@ import { deterministicUuid } from "../shared/event-metadata.js";
 import { type Outcome, outcomeOf } from "../shared/outcome.js";
 import { idSchema, parseOrThrow } from "../shared/validation.js";
 import { signUpRegistrationId } from "../workflows/sign-up-seat-release.js";
-import type { CreateSession, Participant, RegisterForSession, SessionCommand } from "./decider.js";
+import type { CreateSession, OrganizationPricing, Participant, RegisterForSession, SessionCommand } from "./decider.js";
 import type { Session, SessionState } from "./decider.js";
 import { sessionStreamName, type SessionEvent } from "./events.js";
 import { registrationOfRequest, registrationSnapshot, type RegistrationSnapshot } from "./registrations.js";
@@ -24,6 +24,8 @@ export interface SessionDirectory {
   /** The session a registration belongs to (null: unknown here). */
   sessionIdOfRegistration(organizationId: string, registrationId: string): string | null;
   organizationTimezone(organizationId: string): string | null;
+  /** The organization's default currency and VAT categories (null: unknown organization). */
+  organizationPricing(organizationId: string): OrganizationPricing | null;
 }
 
 export interface SessionPorts {
@@ -97,7 +99,8 @@ export class SessionUseCases {
     const details = { ...command.details };
     if (details.assigneeId === undefined && actor.kind === "USER" && !actor.roles.includes("ADMIN")) details.assigneeId = actor.userId;
     this.checkReferences(actor.organizationId, { ...references, assigneeId: details.assigneeId });
-    return this.sessionOutcome(await this.ports.sessions.handle(sessionStreamName(command.sessionId), { ...command, details }));
+    const pricing = this.pricingOf(actor.organizationId);
+    return this.sessionOutcome(await this.ports.sessions.handle(sessionStreamName(command.sessionId), { ...command, details, pricing }));
   }
 
   /** Any change of an existing session, by those the table allows on it (its assignee…). */
@@ -107,9 +110,14 @@ export class SessionUseCases {
       authorize(actor, OPERATION_OF[command.type], { sessionAssigneeId: visibleSession(actor, state, sessionId).details.assigneeId });
       // Only once the caller may act are the users and teams named looked up (no probing by outsiders).
       this.checkReferences(actor.organizationId, references);
-      return command;
+      return command.type === "EditSessionDetails" ? { ...command, pricing: this.pricingOf(actor.organizationId) } : command;
     });
     return this.sessionOutcome(decision);
+  }
+
+  /** The organization's terms for prices, as its settings are now (P1, P2). */
+  private pricingOf(organizationId: string): OrganizationPricing {
+    return this.ports.directory.organizationPricing(organizationId) ?? { defaultCurrency: null, vatCategories: [] };
   }
 
   /** The time zone a schedule is in when none is given: the organization's (UTC when unset). */

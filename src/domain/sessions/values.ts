@@ -42,7 +42,10 @@ export const sessionDetailsSchema = z.object({
   promotionalPrice: minorUnitsSchema.nullable(),
   promoStartsAt: instantSchema.nullable(),
   promoEndsAt: instantSchema.nullable(),
-  vatCategory: optionalText(50),
+  /** What members of the organization pay (P2), lower than the price. */
+  memberPrice: minorUnitsSchema.nullable(),
+  /** One of the organization's VAT categories, by name (upper-cased as they are). */
+  vatCategory: optionalText(50).transform((name) => name?.toUpperCase() ?? null),
   privateNote: optionalText(5000),
 });
 export type SessionDetails = z.output<typeof sessionDetailsSchema>;
@@ -61,6 +64,7 @@ export const EMPTY_DETAILS: Omit<SessionDetails, "name"> = {
   promotionalPrice: null,
   promoStartsAt: null,
   promoEndsAt: null,
+  memberPrice: null,
   vatCategory: null,
   privateNote: null,
 };

@@ -5,9 +5,10 @@ import type { CommandContext } from "./decider.js";
  * The shape version events are written with (metadata `schemaVersion`). Reading an older one
  * goes through its context's upcasters (see event-codec.ts). 2: public audiences always carry
  * `waitlistEnabled`; registered users always carry `country` and `isMember`. 3: a session's
- * confirmation carries the `comment` of whoever confirmed it.
+ * confirmation carries the `comment` of whoever confirmed it. 4: a session's details carry its
+ * `memberPrice`.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Metadata every event carries (README.md, "Architecture": event metadata). */
 export interface EventMetadata {

@@ -37,6 +37,9 @@ export class UpdateOrganizationSettingsInput {
   @Field(() => Boolean, { nullable: true })
   personalSessionsEnabled?: boolean | null;
 
+  @Field(() => Boolean, { nullable: true, description: "Prices are entered VAT included (true) or excluded (false)" })
+  pricesIncludeVat?: boolean | null;
+
   @Field(() => [VatCategoryInput], { nullable: true, description: "Replaces the whole list" })
   vatCategories?: VatCategoryInput[] | null;
 

@@ -57,7 +57,7 @@ export class SessionDetailsFields {
   @Field(() => [String], { nullable: true, description: "ISO 3166-1 alpha-2 codes; empty = everywhere" })
   availableCountries?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: "ISO 4217 code, required with a price" })
+  @Field(() => String, { nullable: true, description: "ISO 4217 code; a price without one is in the organization's default currency" })
   currency?: string | null;
 
   @Field(() => Boolean, { nullable: true })
@@ -75,7 +75,10 @@ export class SessionDetailsFields {
   @Field(() => DateTimeResolver, { nullable: true })
   promoEndsAt?: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => Int, { nullable: true, description: "Minor units: what members of the organization pay, lower than price" })
+  memberPrice?: number | null;
+
+  @Field(() => String, { nullable: true, description: "One of the organization's VAT categories (settings.vatCategories)" })
   vatCategory?: string | null;
 
   @Field(() => String, { nullable: true })

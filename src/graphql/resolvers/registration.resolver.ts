@@ -1,3 +1,4 @@
+import { DateTimeResolver } from "graphql-scalars";
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { mayCall } from "../../domain/access/authorization.js";
 import { REGISTRATION_STATUSES } from "../../domain/sessions/events.js";
@@ -46,6 +47,14 @@ export class RegistrationResolver {
     const record = context.app.registrationQueries.byIds(actor.organizationId, [id]).get(id);
     if (!record || !mayCall(actor, "registration", { userId: record.userId })) throw notFound("Registration", id);
     return toRegistrationView(record);
+  }
+
+  @FieldResolver(() => DateTimeResolver, {
+    nullable: true,
+    description: "When the registration's confirmation e-mail (seat or waiting list) was sent; null until it is (N1)",
+  })
+  confirmationSentAt(@Root() registration: Registration, @Ctx() context: GraphQLContext): Promise<Date | null> {
+    return context.loaders.confirmationSentAt.load(registration.id);
   }
 
   @FieldResolver(() => Session, { nullable: true })

@@ -301,6 +301,7 @@ function detailsFrom(input: SessionDetailsFields) {
     promotionalPrice: input.promotionalPrice,
     promoStartsAt: input.promoStartsAt === undefined ? undefined : (input.promoStartsAt?.toISOString() ?? null),
     promoEndsAt: input.promoEndsAt === undefined ? undefined : (input.promoEndsAt?.toISOString() ?? null),
+    memberPrice: input.memberPrice,
     vatCategory: input.vatCategory,
     privateNote: input.privateNote,
   };

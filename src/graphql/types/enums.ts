@@ -1,6 +1,7 @@
 import { registerEnumType } from "type-graphql";
 import { API_KEY_SCOPES } from "../../domain/access/actor.js";
 import { PAYMENT_METHODS } from "../../domain/organizations/settings.js";
+import { APPLIED_PRICES } from "../../domain/payments/price-to-pay.js";
 import { ROLES, USER_STATUSES } from "../../domain/users/user.js";
 import {
   ATTENDANCE_METHODS,
@@ -28,6 +29,8 @@ export const UserStatus = enumOf(USER_STATUSES);
 export type UserStatus = (typeof USER_STATUSES)[number];
 export const PaymentMethod = enumOf(PAYMENT_METHODS);
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+export const AppliedPrice = enumOf(APPLIED_PRICES);
+export type AppliedPrice = (typeof APPLIED_PRICES)[number];
 /** GraphQL names cannot hold ":": SESSIONS_READ stands for the scope "sessions:read". */
 export const ApiKeyScope = Object.fromEntries(
   API_KEY_SCOPES.map((scope) => [scope.replace(":", "_").toUpperCase(), scope]),
@@ -62,6 +65,10 @@ registerEnumType(UserStatus, {
   description: "INVITED: waiting for the person to accept the invitation; DEACTIVATED: cannot sign in, history kept",
 });
 registerEnumType(PaymentMethod, { name: "PaymentMethod", description: "CASH: pay at the session; CHECK: check by mail" });
+registerEnumType(AppliedPrice, {
+  name: "AppliedPrice",
+  description: "Which price a buyer pays: REGULAR, PROMO (the promotional price, within its period) or MEMBER (members of the organization)",
+});
 registerEnumType(ApiKeyScope, { name: "ApiKeyScope", description: "SESSIONS_READ is the scope sessions:read, and so on" });
 registerEnumType(RegistrationStatus, {
   name: "RegistrationStatus",

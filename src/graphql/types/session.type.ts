@@ -5,6 +5,7 @@ import { Money } from "./money.type.js";
 import { SessionAudience } from "./session-audience.type.js";
 import { SessionFormat } from "./session-format.type.js";
 import { DateTime } from "luxon";
+import type { PriceList } from "../../domain/payments/price-to-pay.js";
 import type { Session as DomainSession } from "../../domain/sessions/decider.js";
 import type { SessionCounts } from "../../projections/sessions.queries.js";
 import { money } from "./money.type.js";
@@ -116,8 +117,14 @@ export class Session {
   @Field(() => DateTimeResolver, { nullable: true })
   promoEndsAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => Money, { nullable: true, description: "What members of the organization pay; lower than the price" })
+  memberPrice!: Money | null;
+
+  @Field(() => String, { nullable: true, description: "One of the organization's VAT categories" })
   vatCategory!: string | null;
+
+  /** Not a field: the prices priceToPay chooses from (null: free). */
+  priceList!: PriceList | null;
 
   @Field(() => String, { nullable: true, description: "Never shown to learners" })
   privateNote!: string | null;
@@ -193,7 +200,19 @@ export function toSessionView(
     promotionalPrice: money(d.promotionalPrice, d.currency),
     promoStartsAt: d.promoStartsAt ? new Date(d.promoStartsAt) : null,
     promoEndsAt: d.promoEndsAt ? new Date(d.promoEndsAt) : null,
+    memberPrice: money(d.memberPrice ?? null, d.currency),
     vatCategory: d.vatCategory,
+    priceList:
+      d.price === null || d.currency === null
+        ? null
+        : {
+            currency: d.currency,
+            price: d.price,
+            promotionalPrice: d.promotionalPrice,
+            promoStartsAt: d.promoStartsAt,
+            promoEndsAt: d.promoEndsAt,
+            memberPrice: d.memberPrice ?? null,
+          },
     privateNote: d.privateNote,
     format: session.format,
     audience: session.audience,

@@ -89,6 +89,11 @@ export class OrganizationSettings {
   @Field(() => Boolean)
   personalSessionsEnabled!: boolean;
 
+  @Field(() => Boolean, {
+    description: "Prices are entered VAT included (the default: the VAT is the part of them the rate gives) or excluded (VAT added to them)",
+  })
+  pricesIncludeVat!: boolean;
+
   @Field(() => [VatCategory])
   vatCategories!: VatCategory[];
 }
@@ -182,6 +187,7 @@ export const toOrganizationView = (organization: OrganizationAccount): Organizat
       reminderLeadTimeHours: settings.reminderLeadTimeHours,
       accessCodesEnabled: settings.accessCodesEnabled,
       personalSessionsEnabled: settings.personalSessionsEnabled,
+      pricesIncludeVat: settings.pricesIncludeVat,
       vatCategories: settings.vatCategories,
     },
     createdAt: new Date(organization.createdAt),
