@@ -22,7 +22,9 @@ export type DomainErrorCode =
   | "NOT_A_PARTICIPANT"
   | "OUTSIDE_ATTENDANCE_WINDOW"
   | "INVALID_ATTENDANCE_LINK"
-  | "ALREADY_CLAIMED";
+  | "ALREADY_CLAIMED"
+  | "ORDER_NOT_PENDING"
+  | "ORDER_NOT_PAID";
 
 /** A broken business rule, with a message a person can act on. */
 export class DomainError extends Error {
