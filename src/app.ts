@@ -35,6 +35,7 @@ import { signInDecider, type SignInCommand, type SignInState } from "./domain/si
 import type { SignInEvent } from "./domain/sign-ins/events.js";
 import { SignInUseCases } from "./domain/sign-ins/use-cases.js";
 import { CommandHandler } from "./domain/shared/command-handler.js";
+import { PAYMENT_METHODS } from "./domain/organizations/settings.js";
 import type { Clock } from "./domain/shared/clock.js";
 import type { EventStore } from "./domain/shared/event-store.js";
 import { assertSameInput } from "./domain/shared/idempotency.js";
@@ -342,6 +343,7 @@ function assemble(config: Config, options: AppOptions, logger: Logger, lock: Rea
       limiter: signInLimiter,
       caughtUp,
       signIns: { start: (user, method, correlationId) => useCases.signIns.start(user, method, correlationId) },
+      availablePaymentMethods: PAYMENT_METHODS.filter((method) => method !== "STRIPE" || config.stripe !== null),
       clock,
     }),
     signIns: new SignInUseCases({

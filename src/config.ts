@@ -5,6 +5,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { ExternalIdentityConfig } from "./adapters/auth/external-identity.js";
 import type { RateLimit } from "./adapters/auth/sign-in-rate-limiter.js";
+import type { StripeSettings } from "./adapters/payments/stripe-payments.js";
 
 const configSchema = z.object({
   PORT: z.coerce
@@ -69,11 +70,20 @@ const configSchema = z.object({
   REPLAY_PAGE_SIZE: z.coerce.number().int("must be an integer").min(1).max(10_000).default(100),
   MAX_VERIFICATIONS_PER_CALLER: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(1),
   MAX_VERIFICATIONS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").default(2),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must be a Stripe secret or restricted key (sk_test_…, sk_live_…)").optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, "must be the signing secret of a Stripe webhook endpoint (whsec_…)").optional(),
+  STRIPE_API_BASE: z.url("must be a URL, e.g. http://127.0.0.1:12111").optional(),
 }).superRefine((env, ctx) => {
   if (env.AUTH_JWKS_URL && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
     for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
       if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required when AUTH_JWKS_URL is set" });
     }
+  }
+  // One without the other would take payments that are never confirmed, or confirm none.
+  if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+    const missing = env.STRIPE_SECRET_KEY ? "STRIPE_WEBHOOK_SECRET" : "STRIPE_SECRET_KEY";
+    const given = env.STRIPE_SECRET_KEY ? "STRIPE_SECRET_KEY" : "STRIPE_WEBHOOK_SECRET";
+    ctx.addIssue({ code: "custom", path: [missing], message: `is required when ${given} is set` });
   }
 });
 
@@ -112,6 +122,8 @@ export type Config = {
   replays: { maxPerCaller: number; max: number; pageSize: number };
   /** verifyEventHistory calls running at once, per caller and in all. */
   verifications: { maxPerCaller: number; max: number };
+  /** The Stripe account (P3); null: the STRIPE payment method is unavailable. */
+  stripe: StripeSettings | null;
 };
 
 export class ConfigError extends Error {
@@ -129,7 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const name = issue.path.join(".");
-        return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+        const value = env[name] ?? "";
+        // Secrets and keys are not echoed into logs, even wrong ones.
+        const shown = /SECRET|_KEY$/.test(name) && value !== "" ? `(hidden, ${value.length} characters)` : JSON.stringify(value);
+        return `${name}=${shown}: ${issue.message}`;
       }),
     );
   }
@@ -183,5 +198,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     replays: { maxPerCaller: e.MAX_REPLAYS_PER_CALLER, max: e.MAX_REPLAYS, pageSize: e.REPLAY_PAGE_SIZE },
     verifications: { maxPerCaller: e.MAX_VERIFICATIONS_PER_CALLER, max: e.MAX_VERIFICATIONS },
+    stripe:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+        ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, ...(e.STRIPE_API_BASE ? { apiBase: e.STRIPE_API_BASE } : {}) }
+        : null,
   };
 }

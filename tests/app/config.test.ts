@@ -20,7 +20,7 @@ describe("configuration from the environment", () => {
     [{ PORT: "eighty" }, /PORT="eighty": .*number/],
     [{ PORT: "70000" }, /PORT="70000": must be between 0 and 65535/],
     [{ PORT: "80.5" }, /PORT="80.5": must be an integer/],
-    [{ JWT_SECRET: "short" }, /JWT_SECRET="short": must be at least 32 characters/],
+    [{ JWT_SECRET: "short" }, /JWT_SECRET=\(hidden, 5 characters\): must be at least 32 characters/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL="loud"/],
     [{ ACCESS_TOKEN_TTL_SECONDS: "5" }, /ACCESS_TOKEN_TTL_SECONDS="5": must be at least 60/],
     [{ SMTP_URL: "mail.example.com" }, /SMTP_URL="mail.example.com": must start with smtp/],
@@ -29,6 +29,10 @@ describe("configuration from the environment", () => {
     [{ AUTH_JWKS_URL: "https://idp.test/jwks", AUTH_ISSUER: "https://idp.test" }, /AUTH_AUDIENCE="": is required/],
     [{ TRUST_PROXY: "yes" }, /TRUST_PROXY="yes": must be true or false/],
     [{ SIGN_IN_MAX_FAILURES_PER_EMAIL: "0" }, /SIGN_IN_MAX_FAILURES_PER_EMAIL="0"/],
+    [{ STRIPE_SECRET_KEY: "pk_test_public" }, /STRIPE_SECRET_KEY=\(hidden, 14 characters\): must be a Stripe secret/],
+    [{ STRIPE_SECRET_KEY: "sk_test_abc" }, /STRIPE_WEBHOOK_SECRET="": is required when STRIPE_SECRET_KEY is set/],
+    [{ STRIPE_WEBHOOK_SECRET: "whsec_abc" }, /STRIPE_SECRET_KEY="": is required when STRIPE_WEBHOOK_SECRET is set/],
+    [{ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "secret" }, /STRIPE_WEBHOOK_SECRET=\(hidden, 6 characters\): .*whsec_/],
   ])("refuses %o with a message naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -63,6 +67,15 @@ describe("configuration from the environment", () => {
       emailClaim: "email",
     });
     expect(configured.trustProxy).toBe(true);
+  });
+
+  it("Stripe: none by default; the account with its API base when given", () => {
+    expect(loadConfig({}).stripe).toBeNull();
+    expect(loadConfig({ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_def", STRIPE_API_BASE: "http://127.0.0.1:12111" }).stripe).toEqual({
+      secretKey: "sk_test_abc",
+      webhookSecret: "whsec_def",
+      apiBase: "http://127.0.0.1:12111",
+    });
   });
 
   it("GraphQL limits and introspection: defaults, production, overrides", () => {

@@ -15,6 +15,7 @@ import { SqliteEventStore } from "../../src/adapters/event-store/sqlite-event-st
 import type { EventStore } from "../../src/domain/shared/event-store.js";
 import { teamsProjection } from "../../src/projections/teams.projection.js";
 import { createOrganization, ok, refused, startTestServer, type TestServer } from "../support/test-server.js";
+import { withSubscriptions } from "../support/store-doubles.js";
 
 const CREATE_TEAM = `mutation ($input: CreateTeamInput!) { createTeam(input: $input) { id name } }`;
 const TEAMS = `{ teams { nodes { name } } }`;
@@ -48,25 +49,18 @@ const teamNames = async (test: TestServer, token: string) =>
 function gated(inner: EventStore) {
   let release: () => void = () => undefined;
   let gate: Promise<void> = Promise.resolve();
-  const store: EventStore = {
-    appendToStream: (stream, events, options) => inner.appendToStream(stream, events, options),
-    readStream: (stream, options) => inner.readStream(stream, options),
-    readAll: (options) => inner.readAll(options),
-    headPosition: () => inner.headPosition(),
-    close: () => inner.close(),
-    subscribe(options) {
-      const subscription = inner.subscribe(options);
-      return {
-        close: () => subscription.close(),
-        async *[Symbol.asyncIterator]() {
-          for await (const event of subscription) {
-            await gate;
-            yield event;
-          }
-        },
-      };
-    },
-  };
+  const store = withSubscriptions(inner, (options) => {
+    const subscription = inner.subscribe(options);
+    return {
+      close: () => subscription.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const event of subscription) {
+          await gate;
+          yield event;
+        }
+      },
+    };
+  });
   return {
     store,
     pause: () => void (gate = new Promise((resolve) => (release = resolve))),

@@ -131,6 +131,14 @@ describe("UpdateOrganizationSettings (§0, ADMIN only at the API)", () => {
     expect(settingsAfter([created, changed(all)])).toEqual(all);
   });
 
+  it("P3: a payment method this server cannot take is refused, naming what it lacks; the others are recorded", () => {
+    const withoutStripe = (changes: unknown) => ({ ...update(changes), availablePaymentMethods: ["CASH", "CHECK"] }) as OrganizationCommand;
+    given([created])
+      .when(withoutStripe({ paymentMethods: ["CASH", "STRIPE"] }))
+      .thenThrows("VALIDATION", /cannot include STRIPE: this server has no Stripe account/, { field: "paymentMethods" });
+    given([created]).when(withoutStripe({ paymentMethods: ["CHECK"] })).then([changed({ paymentMethods: ["CHECK"] })]);
+  });
+
   it("records nothing when the values are the current ones (or nothing is given)", () => {
     const later = [created, changed({ vatCategories: [{ name: "STANDARD", ratePercent: 21 }], paymentMethods: ["CASH", "STRIPE"] })];
     given(later)

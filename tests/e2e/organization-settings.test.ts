@@ -3,7 +3,8 @@
  * updates them partially (omitted fields stay), as an OrganizationSettingsChanged event naming
  * the actor; an identical update appends nothing; bad input changes nothing; every other role
  * is FORBIDDEN to change them but everyone of the organization reads them; the organization's
- * time zone is the default of a session's schedule (S6).
+ * time zone is the default of a session's schedule (S6). STRIPE can be enabled only on a server
+ * with a Stripe account (P3): elsewhere it is refused, saying which settings are missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMember, createOrganization, ok, refused, startTestServer, type Member, type TestServer } from "../support/test-server.js";
@@ -29,7 +30,8 @@ const organizationEvents = async (organizationId: string) =>
   (await test.app.store.readAll()).filter((event) => event.streamName === `organization-${organizationId}`);
 
 beforeAll(async () => {
-  test = await startTestServer();
+  // This server has a Stripe account: STRIPE can be enabled.
+  test = await startTestServer({ STRIPE_SECRET_KEY: "sk_test_settings", STRIPE_WEBHOOK_SECRET: "whsec_settings" });
   org = await createOrganization(test, { name: "Settings Academy", timezone: "America/New_York", currency: "USD" });
   otherOrg = await createOrganization(test, { timezone: "Europe/Brussels", currency: "EUR" });
 });
@@ -234,5 +236,24 @@ describe("organization settings (§0)", () => {
       ),
     ).setSessionSchedule.schedule;
     expect(explicit.timezone).toBe("Europe/Paris");
+  });
+});
+
+describe("P3: STRIPE needs the server's Stripe account", () => {
+  it("without STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, enabling STRIPE is BAD_USER_INPUT saying so, and changes nothing", async () => {
+    const plain = await startTestServer();
+    try {
+      const admin = await createOrganization(plain);
+      const head = await plain.app.store.headPosition();
+      const refusal = refused(await plain.gql(UPDATE, { input: { paymentMethods: ["CASH", "STRIPE"] } }, admin.token));
+      expect(refusal).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "paymentMethods" } });
+      expect(refusal.message).toMatch(/STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET/);
+      expect(await plain.app.store.headPosition()).toBe(head);
+      // Cash and check need nothing.
+      const updated = ok(await plain.gql(UPDATE, { input: { paymentMethods: ["CASH", "CHECK"] } }, admin.token)).updateOrganizationSettings;
+      expect(updated.settings.paymentMethods).toEqual(["CASH", "CHECK"]);
+    } finally {
+      await plain.stop();
+    }
   });
 });

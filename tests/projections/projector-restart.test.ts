@@ -6,13 +6,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
-import type { EventStore } from "../../src/domain/shared/event-store.js";
 import type { Projection } from "../../src/projections/projection.js";
 import { Projector, readCheckpoint } from "../../src/projections/projector.js";
 import { openReadModels } from "../../src/projections/read-model-db.js";
+import { appendNotes, withSubscriptions } from "../support/store-doubles.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -25,18 +24,6 @@ function readModels() {
   return openReadModels(path.join(dir, "read-models.sqlite"));
 }
 
-async function appendEvents(store: EventStore, count: number): Promise<bigint> {
-  let position = 0n;
-  for (let i = 0; i < count; i++) {
-    const result = await store.appendToStream(
-      `note-${randomUUID()}`,
-      [{ id: randomUUID(), type: "NoteWritten", data: { i }, metadata: { tenantId: "org-1" } }],
-      { expectedRevision: "no_stream" },
-    );
-    position = result.position;
-  }
-  return position;
-}
 
 function flaky(failures: { left: number }, seen: bigint[]): Projection {
   return {
@@ -58,7 +45,7 @@ function flaky(failures: { left: number }, seen: bigint[]): Projection {
 describe("Projector with restarts", () => {
   it("fails, reports it, answers fail-fast waiters false, restarts with back-off and catches up", async () => {
     const store = new MemoryEventStore();
-    await appendEvents(store, 10);
+    await appendNotes(store, 10);
     const db = readModels();
     const failures = { left: 3 };
     const seen: bigint[] = [];
@@ -69,7 +56,7 @@ describe("Projector with restarts", () => {
     expect(await projector.waitFor(10n, 5_000)).toBe(true);
     expect(projector.available).toBe(true);
 
-    await appendEvents(store, 3);
+    await appendNotes(store, 3);
     const patient = projector.waitFor(13n, 5_000);
     const impatient = projector.waitFor(13n, 5_000, { failFast: true });
     expect(await impatient).toBe(false);
@@ -90,33 +77,26 @@ describe("Projector with restarts", () => {
 
   it("after a restart with nothing new to apply, it is available again", async () => {
     const inner = new MemoryEventStore();
-    await appendEvents(inner, 11);
+    await appendNotes(inner, 11);
     let subscriptions = 0;
     // The first subscription breaks once everything it delivered was applied.
-    const store: EventStore = {
-      appendToStream: (stream, events, options) => inner.appendToStream(stream, events, options),
-      readStream: (stream, options) => inner.readStream(stream, options),
-      readAll: (options) => inner.readAll(options),
-      headPosition: () => inner.headPosition(),
-      close: () => inner.close(),
-      subscribe(options) {
-        subscriptions += 1;
-        const subscription = inner.subscribe(options);
-        if (subscriptions > 1) return subscription;
-        return {
-          close: () => subscription.close(),
-          async *[Symbol.asyncIterator]() {
-            for await (const event of subscription) {
-              yield event;
-              if (event.position === 11n) {
-                await new Promise((resolve) => setTimeout(resolve, 50));
-                throw new Error("the subscription broke");
-              }
+    const store = withSubscriptions(inner, (options) => {
+      subscriptions += 1;
+      const subscription = inner.subscribe(options);
+      if (subscriptions > 1) return subscription;
+      return {
+        close: () => subscription.close(),
+        async *[Symbol.asyncIterator]() {
+          for await (const event of subscription) {
+            yield event;
+            if (event.position === 11n) {
+              await new Promise((resolve) => setTimeout(resolve, 50));
+              throw new Error("the subscription broke");
             }
-          },
-        };
-      },
-    };
+          }
+        },
+      };
+    });
     const db = readModels();
     const projector = new Projector(store, db, [flaky({ left: 0 }, [])], { restart: { initialDelayMs: 10, maxDelayMs: 10 } });
     projector.start();
@@ -129,7 +109,7 @@ describe("Projector with restarts", () => {
 
   it("stop() during the back-off cancels the restart", async () => {
     const store = new MemoryEventStore();
-    await appendEvents(store, 12);
+    await appendNotes(store, 12);
     const db = readModels();
     const projector = new Projector(store, db, [flaky({ left: 100 }, [])], { restart: { initialDelayMs: 50, maxDelayMs: 50 } });
     projector.start();

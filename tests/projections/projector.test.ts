@@ -7,13 +7,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryEventStore } from "../../src/adapters/event-store/memory-event-store.js";
-import type { EventStore } from "../../src/domain/shared/event-store.js";
 import type { Projection } from "../../src/projections/projection.js";
 import { Projector, readCheckpoint } from "../../src/projections/projector.js";
 import { openReadModels } from "../../src/projections/read-model-db.js";
+import { appendNotes } from "../support/store-doubles.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -26,19 +25,6 @@ function readModels(statements: string[]) {
   return openReadModels(path.join(dir, "read-models.sqlite"), (sql) => statements.push(sql));
 }
 
-/** `count` events, each appended on its own to a stream of its own. */
-async function appendEvents(store: EventStore, count: number): Promise<bigint> {
-  let position = 0n;
-  for (let i = 0; i < count; i++) {
-    const result = await store.appendToStream(
-      `note-${randomUUID()}`,
-      [{ id: randomUUID(), type: "NoteWritten", data: { i }, metadata: { tenantId: "org-1" } }],
-      { expectedRevision: "no_stream" },
-    );
-    position = result.position;
-  }
-  return position;
-}
 
 /** Records the order of the events it sees. */
 function recorder(seen: bigint[]): Projection {
@@ -57,7 +43,7 @@ const checkpointWrites = (statements: string[]) => statements.filter((sql) => sq
 describe("Projector", () => {
   it("catches up on 1,200 waiting events in a few transactions, in order, then takes live events at once", async () => {
     const store = new MemoryEventStore();
-    const head = await appendEvents(store, 1_200);
+    const head = await appendNotes(store, 1_200);
     const statements: string[] = [];
     const db = readModels(statements);
     const seen: bigint[] = [];
@@ -76,7 +62,7 @@ describe("Projector", () => {
     expect(checkpointWrites(statements)).toBeGreaterThanOrEqual(3);
     expect(checkpointWrites(statements)).toBeLessThanOrEqual(12);
 
-    const live = await appendEvents(store, 1);
+    const live = await appendNotes(store, 1);
     expect(await projector.waitFor(live, 5_000)).toBe(true);
     expect(seen.at(-1)).toBe(live);
     expect(heard.at(-1)).toBe(live);
@@ -85,7 +71,7 @@ describe("Projector", () => {
 
   it("a projection that throws fails the waiters (no hang), keeps what committed before, and stop() returns", async () => {
     const store = new MemoryEventStore();
-    await appendEvents(store, 10);
+    await appendNotes(store, 10);
     const db = readModels([]);
     const failing: Projection = {
       name: "failing",
@@ -101,7 +87,7 @@ describe("Projector", () => {
     projector.start();
     expect(await projector.waitFor(10n, 5_000)).toBe(true);
 
-    await appendEvents(store, 3);
+    await appendNotes(store, 3);
     const waiting = projector.waitFor(13n, 5_000);
     await expect(waiting).rejects.toThrow("a projection bug");
     await expect(projector.waitFor(13n, 5_000)).rejects.toThrow("a projection bug");

@@ -1,10 +1,11 @@
 import type { CommandContext, Decider } from "../shared/decider.js";
-import { assertNever, DomainError } from "../shared/errors.js";
+import { assertNever, DomainError, ValidationError } from "../shared/errors.js";
 import { parseOrThrow } from "../shared/validation.js";
 import { type OrganizationEvent, organizationEventCodec } from "./events.js";
 import {
   DEFAULT_SETTINGS,
   type OrganizationSettings,
+  type PaymentMethod,
   organizationSettingsChangesSchema,
   organizationSettingsSchema,
 } from "./settings.js";
@@ -24,6 +25,8 @@ export type UpdateOrganizationSettings = {
   type: "UpdateOrganizationSettings";
   organizationId: string;
   changes: unknown;
+  /** The payment methods this server can take (STRIPE only with its Stripe account); absent: all. */
+  availablePaymentMethods?: readonly PaymentMethod[];
   context: CommandContext;
 };
 export type OrganizationCommand = CreateOrganization | UpdateOrganizationSettings;
@@ -75,6 +78,15 @@ export function decideOrganization(command: OrganizationCommand, state: Organiza
         throw new DomainError("NOT_FOUND", `Organization ${command.organizationId} was not found`);
       }
       const parsed = parseOrThrow(organizationSettingsChangesSchema, command.changes);
+      const unavailable = parsed.paymentMethods?.find((method) => command.availablePaymentMethods && !command.availablePaymentMethods.includes(method));
+      if (unavailable) {
+        throw new ValidationError(
+          "paymentMethods",
+          unavailable === "STRIPE"
+            ? "cannot include STRIPE: this server has no Stripe account (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set)"
+            : `cannot include ${unavailable}: this server does not take it`,
+        );
+      }
       const changes = Object.fromEntries(
         Object.entries(parsed).filter(
           ([key, value]) =>

@@ -16,7 +16,7 @@ import type { UserAccount } from "../users/use-cases.js";
 import { passwordSchema } from "../users/user.js";
 import { type OrganizationCommand, organizationProfileSchema, type OrganizationState } from "./decider.js";
 import { type OrganizationEvent, organizationStreamName } from "./events.js";
-import type { OrganizationSettings } from "./settings.js";
+import type { OrganizationSettings, PaymentMethod } from "./settings.js";
 
 /** An organization as the read model shows it. */
 export interface OrganizationAccount {
@@ -38,6 +38,8 @@ export interface OrganizationPorts {
   /** Resolves once the read models show `position` (false on timeout). */
   caughtUp(position: bigint | null): Promise<boolean>;
   signIns: { start(user: { id: string; organizationId: string }, method: SignInMethod, correlationId: string): Promise<SignInOutcome> };
+  /** The payment methods this server can take (STRIPE needs its Stripe account). */
+  availablePaymentMethods: readonly PaymentMethod[];
   clock: Clock;
 }
 
@@ -136,6 +138,7 @@ export class OrganizationUseCases {
       type: "UpdateOrganizationSettings",
       organizationId: actor.organizationId,
       changes,
+      availablePaymentMethods: this.ports.availablePaymentMethods,
       context,
     });
     return organizationOutcome(decision);
